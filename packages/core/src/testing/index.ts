@@ -1,0 +1,2 @@
+export { type CloseReport, compareClose } from './allclose.js';
+export { type BackendContractOptions, describeBackendContract } from './contract.js';
