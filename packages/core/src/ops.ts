@@ -79,7 +79,7 @@ export class Ops {
    * (anywhere in a returned array or object) and those passed to {@link Ops.keep}.
    * Scopes nest; returned tensors move to the enclosing scope.
    */
-  tidy<T extends TidyResult>(fn: () => T): T {
+  tidy<T>(fn: () => T): T {
     const scope: Scope = { tensors: new Set() };
     this.scopes.push(scope);
     let result: T;

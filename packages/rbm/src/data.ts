@@ -1,0 +1,92 @@
+import { DeepBeliefError, ShapeError } from '@deepbelief/core';
+
+/**
+ * Rows of training data, read one mini-batch at a time. Compact storage (uint8 pixels)
+ * stays compact; only the batch is converted to float32.
+ */
+export interface MatrixSource {
+  readonly rows: number;
+  readonly cols: number;
+  /** Writes rows `indices` (in that order) into `out`, row-major. */
+  readRows(indices: ArrayLike<number>, out: Float32Array): void;
+}
+
+/** Plain matrices accepted by training and evaluation: a source, or typed data with its shape. */
+export type MatrixInput =
+  | MatrixSource
+  | {
+      /** Row-major values; uint8 data is multiplied by `scale` (e.g. 1/255). */
+      readonly data?: Float32Array | Uint8Array;
+      /** Same as `data` (the name `@deepbelief/datasets` uses). */
+      readonly features?: Float32Array | Uint8Array;
+      readonly rows: number;
+      readonly cols: number;
+      readonly scale?: number;
+    };
+
+/** Wraps any {@link MatrixInput} as a {@link MatrixSource}, validating its shape. */
+export function toMatrixSource(input: MatrixInput, where = 'data'): MatrixSource {
+  if ('readRows' in input && typeof input.readRows === 'function') return input;
+  const { rows, cols } = input;
+  const values =
+    'data' in input && input.data ? input.data : 'features' in input ? input.features : undefined;
+  if (!(values instanceof Float32Array || values instanceof Uint8Array)) {
+    throw new DeepBeliefError(
+      `${where}: expected a Float32Array or Uint8Array of values (field 'data' or 'features')`,
+    );
+  }
+  if (!Number.isInteger(rows) || rows < 1 || !Number.isInteger(cols) || cols < 1) {
+    throw new ShapeError(
+      `${where}: rows and cols must be positive integers, got ${rows} × ${cols}`,
+    );
+  }
+  if (values.length !== rows * cols) {
+    throw new ShapeError(`${where}: ${values.length} values do not fill ${rows} × ${cols}`);
+  }
+  const scale =
+    'scale' in input && input.scale !== undefined
+      ? input.scale
+      : values instanceof Uint8Array
+        ? 1 / 255
+        : 1;
+  return {
+    rows,
+    cols,
+    readRows(indices, out) {
+      for (let r = 0; r < indices.length; r++) {
+        const base = indices[r]! * cols;
+        const o = r * cols;
+        if (scale === 1) for (let j = 0; j < cols; j++) out[o + j] = values[base + j]!;
+        else for (let j = 0; j < cols; j++) out[o + j] = values[base + j]! * scale;
+      }
+    },
+  };
+}
+
+/** All rows of a source as one Float32Array (for evaluation on modest sizes). */
+export function readAll(
+  source: MatrixSource,
+  maxRows = source.rows,
+): { data: Float32Array; rows: number } {
+  const rows = Math.min(maxRows, source.rows);
+  const idx = new Uint32Array(rows);
+  for (let i = 0; i < rows; i++) idx[i] = i;
+  const data = new Float32Array(rows * source.cols);
+  source.readRows(idx, data);
+  return { data, rows };
+}
+
+/** Column means of a source (for visible-bias initialisation), streamed in blocks. */
+export function columnMeans(source: MatrixSource, block = 1000): Float32Array {
+  const sums = new Float64Array(source.cols);
+  const buf = new Float32Array(block * source.cols);
+  for (let start = 0; start < source.rows; start += block) {
+    const n = Math.min(block, source.rows - start);
+    const idx = new Uint32Array(n);
+    for (let i = 0; i < n; i++) idx[i] = start + i;
+    source.readRows(idx, buf);
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < source.cols; j++) sums[j]! += buf[i * source.cols + j]!;
+  }
+  return Float32Array.from(sums, (s) => s / source.rows);
+}

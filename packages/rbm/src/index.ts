@@ -1,0 +1,56 @@
+export {
+  type AisOptions,
+  type AisResult,
+  aisLogLikelihood,
+  annealedImportanceSampling,
+  salakhutdinovMurraySchedule,
+} from './ais.js';
+export {
+  columnMeans,
+  type MatrixInput,
+  type MatrixSource,
+  readAll,
+  toMatrixSource,
+} from './data.js';
+export {
+  averageLogLikelihood,
+  exactLogLikelihood,
+  exactLogPartition,
+  MAX_EXACT_UNITS,
+} from './exact.js';
+export {
+  compareAisWithExact,
+  contrastiveDivergenceGradient,
+  exactGradient,
+  type Gradients,
+  gradientCosine,
+} from './harness.js';
+export {
+  freeEnergyGap,
+  meanFreeEnergy,
+  pseudoLikelihood,
+  type ReconstructionError,
+  reconstructionError,
+} from './monitor.js';
+export {
+  formatIssues,
+  InvalidOptionsError,
+  type LearningRate,
+  type Momentum,
+  parseOptions,
+  type ResolvedTrainOptions,
+  type TrainOptions,
+  trainOptionsSchema,
+} from './options.js';
+export { type Clamp, type GibbsResult, RBM, type RBMConfig, type RBMParameters } from './rbm.js';
+export {
+  type BatchEvent,
+  type BatchMetrics,
+  DivergenceError,
+  type EpochEvent,
+  type FitHooks,
+  RBMTrainer,
+  type TrainerState,
+  trainRBM,
+} from './trainer.js';
+export { type HiddenType, layoutVisible, type VisibleGroup, type VisibleSegment } from './units.js';

@@ -1,0 +1,95 @@
+import { DeepBeliefError } from '@deepbelief/core';
+import { z } from 'zod';
+
+/** Thrown when options fail validation; the message names each bad field and its value. */
+export class InvalidOptionsError extends DeepBeliefError {
+  override name = 'InvalidOptionsError';
+}
+
+/** Learning rate: a constant, or a function of the (0-based) epoch. */
+export type LearningRate = number | ((epoch: number) => number);
+
+/** Momentum: a constant, or the practical guide's switch from `initial` to `final` at `switchEpoch`. */
+export type Momentum = number | { initial: number; final: number; switchEpoch: number };
+
+const momentumSchema = z.union([
+  z.number().min(0).lt(1),
+  z
+    .object({
+      initial: z.number().min(0).lt(1),
+      final: z.number().min(0).lt(1),
+      switchEpoch: z.number().int().min(0),
+    })
+    .strict(),
+]);
+
+/** Schema of {@link TrainOptions}; exported so CLIs and config files validate the same way. */
+export const trainOptionsSchema = z
+  .object({
+    epochs: z.number().int().min(1),
+    batchSize: z.number().int().min(1).default(100),
+    learningRate: z
+      .union([
+        z.number().positive().finite(),
+        z.custom<(epoch: number) => number>((v) => typeof v === 'function'),
+      ])
+      .default(0.1),
+    k: z.number().int().min(1).default(1),
+    persistent: z.boolean().default(false),
+    momentum: momentumSchema.default({ initial: 0.5, final: 0.9, switchEpoch: 5 }),
+    weightCost: z.number().min(0).finite().default(2e-4),
+    sparsityTarget: z.number().gt(0).lt(1).optional(),
+    sparsityCost: z.number().min(0).finite().default(0),
+    sparsityDecay: z.number().min(0).lt(1).default(0.95),
+    shuffle: z.boolean().default(true),
+    initVisibleBias: z.boolean().default(true),
+    /** Number of persistent chains for PCD (default: batch size). */
+    chains: z.number().int().min(1).optional(),
+    /** Name used in progress events and divergence errors (e.g. 'layer 2'). */
+    layerName: z.string().default('rbm'),
+  })
+  .strict();
+
+/** Training hyper-parameters; defaults follow Hinton's practical guide and rbm.m. */
+export type TrainOptions = z.input<typeof trainOptionsSchema>;
+/** {@link TrainOptions} with defaults filled in. */
+export type ResolvedTrainOptions = z.output<typeof trainOptionsSchema>;
+
+/** Formats zod issues as `field: problem (got value)`, one per line. */
+export function formatIssues(error: z.ZodError): string {
+  return error.issues
+    .map((i) => {
+      const field = i.path.length ? i.path.join('.') : '(options)';
+      const input = 'input' in i ? ` (got ${JSON.stringify(i.input) ?? String(i.input)})` : '';
+      return `${field}: ${i.message}${input}`;
+    })
+    .join('; ');
+}
+
+/** Validates options with `schema`, throwing {@link InvalidOptionsError} that names the fields. */
+export function parseOptions<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  what: string,
+): z.output<S> {
+  const result = schema.safeParse(value, { reportInput: true });
+  if (!result.success)
+    throw new InvalidOptionsError(`invalid ${what}: ${formatIssues(result.error)}`);
+  return result.data;
+}
+
+/** Momentum at an epoch. */
+export function momentumAt(m: Momentum, epoch: number): number {
+  return typeof m === 'number' ? m : epoch < m.switchEpoch ? m.initial : m.final;
+}
+
+/** Learning rate at an epoch, checked to be positive and finite. */
+export function learningRateAt(lr: LearningRate, epoch: number): number {
+  const value = typeof lr === 'number' ? lr : lr(epoch);
+  if (!(value > 0) || !Number.isFinite(value)) {
+    throw new InvalidOptionsError(
+      `learningRate: the schedule returned ${value} at epoch ${epoch}; it must be positive and finite`,
+    );
+  }
+  return value;
+}

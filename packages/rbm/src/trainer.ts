@@ -1,0 +1,464 @@
+import {
+  DeepBeliefError,
+  type RandomState,
+  SeededRandom,
+  ShapeError,
+  type Tensor,
+} from '@deepbelief/core';
+import { columnMeans, type MatrixInput, type MatrixSource, toMatrixSource } from './data.js';
+import {
+  learningRateAt,
+  momentumAt,
+  parseOptions,
+  type ResolvedTrainOptions,
+  type TrainOptions,
+  trainOptionsSchema,
+} from './options.js';
+import type { RBM } from './rbm.js';
+
+/** Training diverged: a weight or metric became NaN or infinite. */
+export class DivergenceError extends DeepBeliefError {
+  override name = 'DivergenceError';
+  constructor(
+    readonly layer: string,
+    readonly epoch: number,
+    readonly batch: number,
+    what: string,
+    learningRate: number,
+  ) {
+    super(
+      `${layer}: training diverged at epoch ${epoch + 1}, batch ${batch + 1}: ${what} is not finite. ` +
+        `Try a smaller learning rate (now ${learningRate}; e.g. ${learningRate / 10})` +
+        ', and for Gaussian units check the data is standardised.',
+    );
+  }
+}
+
+/** Per-batch figures. */
+export interface BatchMetrics {
+  /** Mean squared error per unit between the batch and its reconstruction (CD only; NaN for PCD). */
+  readonly reconstructionError: number;
+}
+
+/** Progress event after each mini-batch. */
+export interface BatchEvent {
+  readonly layer: string;
+  readonly epoch: number;
+  readonly epochs: number;
+  readonly batch: number;
+  readonly batches: number;
+  readonly metrics: BatchMetrics;
+}
+
+/** Progress event after each epoch. */
+export interface EpochEvent {
+  readonly layer: string;
+  readonly epoch: number;
+  readonly epochs: number;
+  readonly seconds: number;
+  /** Mean of the batch reconstruction errors over the epoch (CD), NaN for PCD. */
+  readonly reconstructionError: number;
+}
+
+/** Everything needed to continue training exactly where it stopped (see {@link RBMTrainer.getState}). */
+export interface TrainerState {
+  readonly epoch: number;
+  readonly batch: number;
+  /** State of the data-order generator at the start of `epoch` (the permutation is redrawn from it). */
+  readonly epochDataRng: RandomState;
+  readonly sampleRng: RandomState;
+  readonly velocities: Record<string, Float32Array>;
+  /** Persistent chains `[chains, visible]` for PCD. */
+  readonly chains?: Float32Array;
+  /** Running mean activity of hidden units (sparsity). */
+  readonly hiddenActivity?: Float32Array;
+  readonly history: EpochEvent[];
+}
+
+/** Callbacks and cancellation for {@link RBMTrainer.fit}. */
+export interface FitHooks {
+  readonly onBatch?: (event: BatchEvent) => void;
+  readonly onEpoch?: (event: EpochEvent) => void | Promise<void>;
+  /** Training stops (resolving, not rejecting) at the next batch once aborted. */
+  readonly signal?: AbortSignal;
+  /** Stop after this many batches in total (for benchmarks and demos). */
+  readonly maxBatches?: number;
+}
+
+const yieldToEventLoop = (): Promise<void> =>
+  new Promise((resolve) =>
+    typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0),
+  );
+
+/**
+ * Trains an {@link RBM} with CD-k or persistent CD, following Hinton's *A practical guide to
+ * training RBMs* (2010): binary hidden states driven by data, probabilities for the
+ * reconstructions and for the last hidden update, mini-batch averaged statistics,
+ * momentum, L2 weight cost and an optional sparsity target.
+ *
+ * ```ts
+ * const trainer = new RBMTrainer(rbm, { epochs: 10, learningRate: 0.1, k: 1 }, 42);
+ * await trainer.fit(mnistTrain, { onEpoch: (e) => console.log(e) });
+ * ```
+ */
+export class RBMTrainer {
+  readonly options: ResolvedTrainOptions;
+  private dataRng: SeededRandom;
+  private epochDataRng: RandomState;
+  private sampleRng: SeededRandom;
+  private velocity: Record<'W' | 'visibleBias' | 'hiddenBias' | 'logSigma', Tensor | null>;
+  private chains: Tensor | null = null;
+  private hiddenActivity: Tensor | null = null;
+  private epoch = 0;
+  private batch = 0;
+  private permutation: Uint32Array | null = null;
+  private initialised = false;
+  readonly history: EpochEvent[] = [];
+
+  constructor(
+    readonly rbm: RBM,
+    options: TrainOptions,
+    seed: number | SeededRandom,
+  ) {
+    this.options = parseOptions(trainOptionsSchema, options, 'RBM training options');
+    const root = typeof seed === 'number' ? new SeededRandom(seed) : seed;
+    this.dataRng = root.fork();
+    this.sampleRng = root.fork();
+    this.epochDataRng = this.dataRng.getState();
+    const o = rbm.ops;
+    this.velocity = {
+      W: o.keep(o.zeros(rbm.W.shape)),
+      visibleBias: o.keep(o.zeros(rbm.visibleBias.shape)),
+      hiddenBias: o.keep(o.zeros(rbm.hiddenBias.shape)),
+      logSigma: rbm.logSigma ? o.keep(o.zeros(rbm.logSigma.shape)) : null,
+    };
+  }
+
+  /** Epochs completed so far. */
+  get completedEpochs(): number {
+    return this.epoch;
+  }
+
+  /**
+   * One CD-k (or PCD) update on a mini-batch `v0` `[batch, visible]` at `epoch`'s learning
+   * rate and momentum. Returns the batch's reconstruction error (NaN for PCD).
+   */
+  step(v0: Tensor, epoch = this.epoch): number {
+    const { rbm, options } = this;
+    if (v0.cols !== rbm.numVisible) {
+      throw new ShapeError(
+        `step: batch has ${v0.cols} columns, the RBM has ${rbm.numVisible} visible units`,
+      );
+    }
+    const o = rbm.ops;
+    const lr = learningRateAt(options.learningRate, epoch);
+    const momentum = momentumAt(options.momentum, epoch);
+    const n = v0.rows;
+    let reconstructionError = Number.NaN;
+
+    o.tidy(() => {
+      const rng = this.sampleRng;
+      const sigma = rbm.sigma();
+      const scaled = (v: Tensor) => (sigma ? o.div(v, sigma) : v);
+      const ph0 = rbm.hiddenProbabilities(v0);
+      let vNeg: Tensor;
+      let phNeg: Tensor;
+      if (options.persistent) {
+        if (!this.chains) {
+          // Chains start at data, as in Tieleman (2008).
+          const m = options.chains ?? n;
+          const start =
+            m <= n
+              ? o.sliceRows(v0, 0, m)
+              : o.concatRows(Array.from({ length: Math.ceil(m / n) }, () => v0));
+          this.chains = o.keep(m === start.rows ? start : o.sliceRows(start, 0, m));
+          if (start !== this.chains) start.dispose();
+        }
+        let v = this.chains;
+        let ph: Tensor = rbm.hiddenProbabilities(v);
+        for (let s = 0; s < options.k; s++) {
+          const h = rbm.sampleHiddenFrom(ph, rng);
+          v = rbm.sampleVisibleFrom(rbm.visibleProbabilities(h), rng);
+          ph = rbm.hiddenProbabilities(v);
+        }
+        const old = this.chains;
+        this.chains = o.keep(v);
+        old.dispose();
+        vNeg = v;
+        phNeg = ph;
+      } else {
+        let h = rbm.sampleHiddenFrom(ph0, rng);
+        let pv: Tensor = v0;
+        let ph: Tensor = ph0;
+        for (let s = 0; s < options.k; s++) {
+          pv = rbm.visibleProbabilities(h);
+          ph = rbm.hiddenProbabilities(pv);
+          if (s < options.k - 1) h = rbm.sampleHiddenFrom(ph, rng);
+        }
+        vNeg = pv;
+        phNeg = ph;
+        reconstructionError = o.item(o.mean(o.square(o.sub(v0, pv))));
+      }
+      const m = vNeg.rows;
+      // ∂log L/∂W ≈ <v hᵀ>_data − <v hᵀ>_model − weightCost·W
+      let gW = o.sub(
+        o.mul(o.matmul(scaled(v0), ph0, { transposeA: true }), 1 / n),
+        o.mul(o.matmul(scaled(vNeg), phNeg, { transposeA: true }), 1 / m),
+      );
+      if (options.weightCost > 0) gW = o.sub(gW, o.mul(rbm.W, options.weightCost));
+      let gb = o.sub(o.mean(v0, 0), o.mean(vNeg, 0));
+      if (sigma) gb = o.div(gb, o.square(sigma));
+      let gc = o.sub(o.mean(ph0, 0), o.mean(phNeg, 0));
+
+      if (options.sparsityTarget !== undefined && options.sparsityCost > 0) {
+        // Running estimate q of each hidden unit's activity; penalty cost·(q − target)
+        // applied to hidden biases and weights (practical guide §11).
+        const current = o.mean(ph0, 0);
+        const q = this.hiddenActivity
+          ? o.add(
+              o.mul(this.hiddenActivity, options.sparsityDecay),
+              o.mul(current, 1 - options.sparsityDecay),
+            )
+          : current;
+        if (this.hiddenActivity) this.hiddenActivity.dispose();
+        this.hiddenActivity = o.keep(q);
+        const excess = o.mul(o.sub(q, options.sparsityTarget), options.sparsityCost);
+        gc = o.sub(gc, excess);
+        gW = o.sub(gW, o.matmul(o.mean(v0, 0), excess, { transposeA: true }));
+      }
+
+      const update = (name: 'W' | 'visibleBias' | 'hiddenBias' | 'logSigma', grad: Tensor) => {
+        const vel = o.add(o.mul(this.velocity[name]!, momentum), o.mul(grad, lr));
+        this.velocity[name]!.dispose();
+        this.velocity[name] = o.keep(vel);
+        rbm.replace(name, o.add(rbm[name]!, vel));
+      };
+
+      if (rbm.logSigma && sigma && rbm.gaussianMask) {
+        // z = log σ: −∂E/∂z = (v − b)²/σ² − (v/σ)·(W h); gradient = data − model, Gaussian units only.
+        // CD's negative visibles are noiseless means μ, so the model side takes the exact
+        // expectation under p(v|h): E[(v − b)²] = (μ − b)² + σ², i.e. +1 after dividing by σ²;
+        // without it σ grows without bound. PCD's chains are samples and need no correction.
+        const stat = (v: Tensor, ph: Tensor) =>
+          o.mean(
+            o.sub(
+              o.div(o.square(o.sub(v, rbm.visibleBias)), o.square(sigma)),
+              o.mul(o.div(v, sigma), o.linear(ph, rbm.W, null, { transposeW: true })),
+            ),
+            0,
+          );
+        const modelStat = options.persistent ? stat(vNeg, phNeg) : o.add(stat(vNeg, phNeg), 1);
+        const gz = o.mul(o.sub(stat(v0, ph0), modelStat), rbm.gaussianMask);
+        update('logSigma', gz);
+      }
+      update('W', gW);
+      update('visibleBias', gb);
+      update('hiddenBias', gc);
+    });
+    return reconstructionError;
+  }
+
+  /** Trains for the configured epochs (continuing from the saved position after a resume). */
+  async fit(input: MatrixInput, hooks: FitHooks = {}): Promise<EpochEvent[]> {
+    const data = toMatrixSource(input);
+    const { rbm, options } = this;
+    if (data.cols !== rbm.numVisible) {
+      throw new ShapeError(
+        `fit: data has ${data.cols} columns, the RBM has ${rbm.numVisible} visible units`,
+      );
+    }
+    if (data.rows < options.batchSize) {
+      throw new ShapeError(
+        `fit: ${data.rows} rows are fewer than one batch of ${options.batchSize}`,
+      );
+    }
+    if (!this.initialised && options.initVisibleBias && this.epoch === 0 && this.batch === 0) {
+      rbm.initVisibleBiasFromData(columnMeans(data));
+    }
+    this.initialised = true;
+    const o = rbm.ops;
+    const batches = Math.floor(data.rows / options.batchSize);
+    const buffer = new Float32Array(options.batchSize * data.cols);
+    let total = 0;
+    let lastYield = performance.now();
+    while (this.epoch < options.epochs) {
+      const started = performance.now();
+      if (!this.permutation) this.permutation = this.drawPermutation(data.rows);
+      let errorSum = 0;
+      let errorCount = 0;
+      for (; this.batch < batches; ) {
+        if (hooks.signal?.aborted || (hooks.maxBatches !== undefined && total >= hooks.maxBatches))
+          return this.history;
+        const idx = this.permutation.subarray(
+          this.batch * options.batchSize,
+          (this.batch + 1) * options.batchSize,
+        );
+        data.readRows(idx, buffer);
+        const v0 = o.tensor(buffer, [options.batchSize, data.cols]);
+        let error: number;
+        try {
+          error = this.step(v0, this.epoch);
+        } finally {
+          v0.dispose();
+        }
+        const lr = learningRateAt(options.learningRate, this.epoch);
+        if (!options.persistent && !Number.isFinite(error)) {
+          throw new DivergenceError(
+            options.layerName,
+            this.epoch,
+            this.batch,
+            'the reconstruction error',
+            lr,
+          );
+        }
+        if (Number.isFinite(error)) {
+          errorSum += error;
+          errorCount++;
+        }
+        hooks.onBatch?.({
+          layer: options.layerName,
+          epoch: this.epoch,
+          epochs: options.epochs,
+          batch: this.batch,
+          batches,
+          metrics: { reconstructionError: error },
+        });
+        this.batch++;
+        total++;
+        if (performance.now() - lastYield > 50) {
+          await yieldToEventLoop();
+          lastYield = performance.now();
+        }
+      }
+      const bad = this.firstNonFinite();
+      if (bad) {
+        throw new DivergenceError(
+          options.layerName,
+          this.epoch,
+          batches - 1,
+          bad,
+          learningRateAt(options.learningRate, this.epoch),
+        );
+      }
+      const event: EpochEvent = {
+        layer: options.layerName,
+        epoch: this.epoch,
+        epochs: options.epochs,
+        seconds: (performance.now() - started) / 1000,
+        reconstructionError: errorCount ? errorSum / errorCount : Number.NaN,
+      };
+      this.history.push(event);
+      this.epoch++;
+      this.batch = 0;
+      this.permutation = null;
+      await hooks.onEpoch?.(event);
+    }
+    return this.history;
+  }
+
+  private drawPermutation(rows: number): Uint32Array {
+    this.epochDataRng = this.dataRng.getState();
+    if (!this.options.shuffle) return Uint32Array.from({ length: rows }, (_, i) => i);
+    return this.dataRng.permutation(rows);
+  }
+
+  /** Name of the first parameter holding NaN/Infinity, or null. One scalar read per tensor. */
+  firstNonFinite(): string | null {
+    const { rbm } = this;
+    const o = rbm.ops;
+    const named: [string, Tensor | null][] = [
+      ['W', rbm.W],
+      ['visibleBias', rbm.visibleBias],
+      ['hiddenBias', rbm.hiddenBias],
+      ['logSigma', rbm.logSigma],
+    ];
+    for (const [name, t] of named) {
+      if (t && !Number.isFinite(o.tidy(() => o.item(o.sum(o.abs(t))))))
+        return `the weights (${name})`;
+    }
+    return null;
+  }
+
+  /** A snapshot for checkpoints: with the RBM's parameters it resumes training bit-identically. */
+  getState(): TrainerState {
+    const o = this.rbm.ops;
+    const velocities: Record<string, Float32Array> = {};
+    for (const [k, v] of Object.entries(this.velocity)) if (v) velocities[k] = o.read(v);
+    return {
+      epoch: this.epoch,
+      batch: this.batch,
+      epochDataRng: this.permutation ? this.epochDataRng : this.dataRng.getState(),
+      sampleRng: this.sampleRng.getState(),
+      velocities,
+      ...(this.chains ? { chains: o.read(this.chains) } : {}),
+      ...(this.hiddenActivity ? { hiddenActivity: o.read(this.hiddenActivity) } : {}),
+      history: [...this.history],
+    };
+  }
+
+  /** Restores {@link RBMTrainer.getState}; the next {@link RBMTrainer.fit} continues from there. */
+  setState(state: TrainerState, rows?: number): void {
+    const o = this.rbm.ops;
+    for (const [k, arr] of Object.entries(state.velocities)) {
+      const key = k as keyof typeof this.velocity;
+      const cur = this.velocity[key];
+      if (!cur) throw new DeepBeliefError(`setState: unknown velocity '${k}'`);
+      if (arr.length !== cur.size)
+        throw new ShapeError(
+          `setState: velocity '${k}' has ${arr.length} values, expected ${cur.size}`,
+        );
+      cur.dispose();
+      this.velocity[key] = o.keep(o.tensor(arr, cur.shape));
+    }
+    this.chains?.dispose();
+    this.chains = state.chains
+      ? o.keep(
+          o.tensor(state.chains, [state.chains.length / this.rbm.numVisible, this.rbm.numVisible]),
+        )
+      : null;
+    this.hiddenActivity?.dispose();
+    this.hiddenActivity = state.hiddenActivity
+      ? o.keep(o.tensor(state.hiddenActivity, [1, this.rbm.numHidden]))
+      : null;
+    this.epoch = state.epoch;
+    this.batch = state.batch;
+    this.dataRng = SeededRandom.fromState(state.epochDataRng);
+    this.sampleRng = SeededRandom.fromState(state.sampleRng);
+    this.permutation = null;
+    if (this.batch > 0) {
+      if (rows === undefined)
+        throw new DeepBeliefError('setState: resuming mid-epoch needs the number of data rows');
+      this.permutation = this.drawPermutation(rows);
+    }
+    this.history.splice(0, this.history.length, ...state.history);
+    this.initialised = true;
+  }
+
+  /** Releases the trainer's tensors (not the RBM's). */
+  dispose(): void {
+    const o = this.rbm.ops;
+    o.dispose([
+      ...Object.values(this.velocity).filter((v): v is Tensor => v !== null),
+      this.chains ?? [],
+      this.hiddenActivity ?? [],
+    ]);
+  }
+}
+
+/** Convenience: a trainer with `seed`, fitted on `data`. Returns the epoch history. */
+export async function trainRBM(
+  rbm: RBM,
+  data: MatrixInput,
+  options: TrainOptions & { seed?: number },
+  hooks: FitHooks = {},
+): Promise<EpochEvent[]> {
+  const { seed = 1, ...rest } = options;
+  const trainer = new RBMTrainer(rbm, rest, seed);
+  try {
+    return await trainer.fit(data, hooks);
+  } finally {
+    trainer.dispose();
+  }
+}
+
+export type { MatrixSource };

@@ -1,0 +1,47 @@
+import { DeepBeliefError } from '@deepbelief/core';
+
+/** A block of visible units sharing one type. */
+export interface VisibleGroup {
+  /**
+   * `bernoulli`: binary units, p(v=1|h) = σ(b + Wh).
+   * `gaussian`: real-valued units with mean b + σ·Wh and standard deviation σ (1 unless learned);
+   *   train them on standardised data (zero mean, unit variance per feature).
+   * `softmax`: one-of-K units (exactly one is on), e.g. 10 label units.
+   */
+  readonly type: 'bernoulli' | 'gaussian' | 'softmax';
+  readonly size: number;
+}
+
+/** Hidden unit type: binary (`bernoulli`) or linear with unit-variance Gaussian noise (`gaussian`). */
+export type HiddenType = 'bernoulli' | 'gaussian';
+
+/** Contiguous column range of a group within the visible layer. */
+export interface VisibleSegment extends VisibleGroup {
+  readonly start: number;
+  readonly end: number;
+}
+
+/** Turns groups into column ranges and checks them. */
+export function layoutVisible(groups: readonly VisibleGroup[]): VisibleSegment[] {
+  if (groups.length === 0)
+    throw new DeepBeliefError('visible: at least one group of units is needed');
+  let start = 0;
+  return groups.map((g, i) => {
+    if (g.type !== 'bernoulli' && g.type !== 'gaussian' && g.type !== 'softmax') {
+      throw new DeepBeliefError(
+        `visible[${i}].type: expected 'bernoulli', 'gaussian' or 'softmax', got '${String(g.type)}'`,
+      );
+    }
+    if (!Number.isInteger(g.size) || g.size < 1) {
+      throw new DeepBeliefError(`visible[${i}].size: expected a positive integer, got ${g.size}`);
+    }
+    if (g.type === 'softmax' && g.size < 2) {
+      throw new DeepBeliefError(
+        `visible[${i}]: a softmax group needs at least 2 units, got ${g.size}`,
+      );
+    }
+    const seg = { type: g.type, size: g.size, start, end: start + g.size };
+    start += g.size;
+    return seg;
+  });
+}
