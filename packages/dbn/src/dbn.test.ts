@@ -1,0 +1,239 @@
+import { createJsBackend, Ops, SeededRandom } from '@deepbelief/core';
+import { describe, expect, it } from 'vitest';
+import { DeepAutoencoder } from './autoencoder.js';
+import { DBN } from './dbn.js';
+import { classificationReport } from './evaluate.js';
+import { FeedForwardNet, fineTune } from './feedforward.js';
+import { fitPCA, pcaReconstruct } from './pca.js';
+import { nearestPrototype, noisyPrototypes, ringBumps } from './test-data.js';
+import { unrollClassifier } from './unroll.js';
+
+const ops = new Ops(createJsBackend());
+const layer = { epochs: 30, batchSize: 10, learningRate: 0.1, momentum: 0.5 } as const;
+
+async function trainedToyDBN(seed = 1) {
+  const train = noisyPrototypes(400, 0.05, seed);
+  const dbn = new DBN(ops, { sizes: [16, 24, 16, 32], labels: 4 }, new SeededRandom(seed));
+  const histories = await dbn.pretrain(train, { layers: layer, labels: train.labels, seed });
+  return { dbn, train, histories };
+}
+
+describe('DBN', () => {
+  it('greedy stacking trains every layer on the features of the one below', async () => {
+    const { dbn, histories } = await trainedToyDBN();
+    expect(histories).toHaveLength(3);
+    for (const h of histories)
+      expect(h.at(-1)!.reconstructionError).toBeLessThan(h[0]!.reconstructionError);
+    expect(dbn.layers.map((l) => [l.numVisible, l.numHidden])).toEqual([
+      [16, 24],
+      [24, 16],
+      [20, 32], // 16 penultimate units + 4 label units
+    ]);
+    // layer 2's visible biases were initialised from layer 1's feature means, not the data's
+    expect(dbn.layers[1]!.numVisible).toBe(dbn.layers[0]!.numHidden);
+  });
+
+  it('classifies by the lowest top-RBM free energy, exactly', async () => {
+    const { dbn } = await trainedToyDBN();
+    const test = noisyPrototypes(200, 0.05, 99);
+    const x = ops.tensor(test.data, [200, 16]);
+    const report = classificationReport(dbn.classify(x), test.labels, 4);
+    expect(report.error).toBeLessThan(0.1);
+    // label scores equal −F(features ⊕ one-hot) of the top RBM
+    const feats = dbn.up(ops.sliceRows(x, 0, 3));
+    const scores = ops.toRows(dbn.labelScores(feats));
+    for (let y = 0; y < 4; y++) {
+      const onehot = ops.tensor(
+        new Float32Array(12).map((_, i) => (i % 4 === y ? 1 : 0)),
+        [3, 4],
+      );
+      const f = ops.read(dbn.top.freeEnergy(ops.concatColumns([feats, onehot])));
+      for (let r = 0; r < 3; r++) expect(scores[r]![y]).toBeCloseTo(-f[r]!, 3);
+    }
+    const p = ops.toRows(dbn.labelProbabilities(ops.sliceRows(x, 0, 5)));
+    for (const row of p) expect(row.reduce((s, v) => s + v, 0)).toBeCloseTo(1, 5);
+  });
+
+  it('generation with a clamped label produces that class', async () => {
+    const { dbn } = await trainedToyDBN();
+    const rng = new SeededRandom(3);
+    let right = 0;
+    let ownRight = 0;
+    for (let y = 0; y < 4; y++) {
+      const images = dbn.generate(y, { count: 25, rng, gibbsSteps: 200 });
+      const rows = ops.toRows(images);
+      right += rows.filter((r) => nearestPrototype(r) === y).length;
+      ownRight += Array.from(dbn.classify(ops.greater(images, 0.5))).filter((p) => p === y).length;
+    }
+    expect(right / 100).toBeGreaterThan(0.7); // chance is 0.25
+    expect(ownRight / 100).toBeGreaterThan(0.7);
+  });
+
+  it('rejects bad configurations and labels', async () => {
+    expect(() => new DBN(ops, { sizes: [16] }, new SeededRandom(1))).toThrow(
+      /at least two layer sizes/,
+    );
+    expect(() => new DBN(ops, { sizes: [16, 0] }, new SeededRandom(1))).toThrow(/sizes\[1\]/);
+    const dbn = new DBN(ops, { sizes: [16, 8, 8], labels: 4 }, new SeededRandom(1));
+    const d = noisyPrototypes(20, 0, 1);
+    await expect(dbn.pretrain(d, { layers: layer })).rejects.toThrow(/labels are required/);
+    await expect(
+      dbn.pretrain(d, { layers: layer, labels: new Uint8Array(20).fill(7) }),
+    ).rejects.toThrow(/labels\[0\] = 7 is outside the 4 classes/);
+    expect(() => dbn.generate(9, { count: 1, rng: new SeededRandom(1) })).toThrow(
+      /label 9 is outside/,
+    );
+  });
+});
+
+describe('backpropagation', () => {
+  const numericalCheck = (
+    net: FeedForwardNet,
+    x: ReturnType<Ops['tensor']>,
+    t: ReturnType<Ops['tensor']>,
+    loss: Parameters<FeedForwardNet['loss']>[2],
+  ) => {
+    const grads = net.gradients(x, t, loss);
+    const eps = 1e-2;
+    let checked = 0;
+    net.layers.forEach((layer, li) => {
+      for (const key of ['W', 'b'] as const) {
+        const analytic = ops.read(grads[li]![key]);
+        const values = ops.read(layer[key]);
+        for (let i = 0; i < values.length; i += 3) {
+          const at = (delta: number) => {
+            const v = values.slice();
+            v[i]! += delta;
+            const old = layer[key];
+            layer[key] = ops.keep(ops.tensor(v, old.shape));
+            const l = net.loss(x, t, loss);
+            layer[key].dispose();
+            layer[key] = old;
+            return l;
+          };
+          const numeric = (at(eps) - at(-eps)) / (2 * eps);
+          expect(Math.abs(numeric - analytic[i]!)).toBeLessThan(2e-3 + 2e-2 * Math.abs(numeric));
+          checked++;
+        }
+      }
+    });
+    return checked;
+  };
+
+  it('gradients match finite differences for softmax, sigmoid and linear outputs', () => {
+    const rng = new SeededRandom(4);
+    const x = ops.tensor(rng.uniformArray(6 * 5), [6, 5]);
+    const cls = FeedForwardNet.random(ops, [5, 4, 3], ['sigmoid', 'softmax'], rng, 0.5);
+    const labels = ops.tensor(
+      new Float32Array(18).map((_, i) => (i % 3 === Math.floor(i / 3) % 3 ? 1 : 0)),
+      [6, 3],
+    );
+    expect(numericalCheck(cls, x, labels, 'softmax-cross-entropy')).toBeGreaterThan(8);
+    const ae = FeedForwardNet.random(
+      ops,
+      [5, 4, 2, 4, 5],
+      ['sigmoid', 'linear', 'sigmoid', 'sigmoid'],
+      rng,
+      0.5,
+    );
+    expect(numericalCheck(ae, x, x, 'sigmoid-cross-entropy')).toBeGreaterThan(15);
+    const reg = FeedForwardNet.random(ops, [5, 3, 2], ['sigmoid', 'linear'], rng, 0.5);
+    expect(numericalCheck(reg, x, ops.sliceColumns(x, 0, 2), 'squared-error')).toBeGreaterThan(5);
+  });
+
+  it('fine-tuning the unrolled DBN lowers the training loss and keeps the error low (SGD and Adam)', async () => {
+    const { dbn, train } = await trainedToyDBN(2);
+    const test = noisyPrototypes(200, 0.05, 98);
+    const x = ops.tensor(test.data, [200, 16]);
+    for (const optimizer of ['sgd', 'adam'] as const) {
+      const net = unrollClassifier(dbn);
+      const before = net.loss(
+        ops.tensor(train.data, [400, 16]),
+        oneHotRows(train.labels),
+        'softmax-cross-entropy',
+      );
+      const history = await fineTune(
+        net,
+        train,
+        { labels: train.labels },
+        'softmax-cross-entropy',
+        {
+          epochs: 10,
+          batchSize: 20,
+          learningRate: optimizer === 'sgd' ? 0.1 : 0.01,
+          optimizer,
+          validationFraction: 0.2,
+          patience: 10,
+        },
+      );
+      expect(history.at(-1)!.trainLoss).toBeLessThan(before);
+      const predicted = ops.read(ops.argmax(net.forward(x), 1));
+      expect(classificationReport(Array.from(predicted), test.labels, 4).error).toBeLessThan(0.1);
+      net.dispose();
+    }
+  });
+
+  it('rejects bad fine-tuning options', async () => {
+    const net = FeedForwardNet.random(ops, [16, 4], ['softmax'], new SeededRandom(1));
+    const d = noisyPrototypes(40, 0, 1);
+    await expect(
+      fineTune(net, d, { labels: d.labels }, 'softmax-cross-entropy', {
+        epochs: 1,
+        learningRate: 0,
+      }),
+    ).rejects.toThrow(/learningRate/);
+    await expect(
+      fineTune(net, d, { labels: d.labels }, 'squared-error', { epochs: 1, batchSize: 10 }),
+    ).rejects.toThrow(/does not pair/);
+  });
+});
+
+function oneHotRows(labels: Uint8Array) {
+  return ops.tensor(
+    new Float32Array(labels.length * 4).map((_, i) =>
+      i % 4 === labels[Math.floor(i / 4)] ? 1 : 0,
+    ),
+    [labels.length, 4],
+  );
+}
+
+describe('deep autoencoder', () => {
+  it('reconstructs a 1-D manifold better than PCA with the same code size', async () => {
+    const train = ringBumps(600, 20, 1);
+    const test = ringBumps(200, 20, 2);
+    const ae = new DeepAutoencoder(ops, [20, 32, 16, 2], new SeededRandom(1));
+    await ae.pretrain(train, {
+      layers: [
+        { epochs: 20, batchSize: 20, learningRate: 0.1 },
+        { epochs: 20, batchSize: 20, learningRate: 0.1 },
+        { epochs: 20, batchSize: 20, learningRate: 0.01 },
+      ],
+    });
+    await ae.fineTune(train, { epochs: 150, batchSize: 20, learningRate: 3e-3, optimizer: 'adam' });
+    const x = ops.tensor(test.data, [200, 20]);
+    const aeError = ops.item(ops.mean(ops.square(ops.sub(ae.reconstruct(x), x))));
+    const pca = fitPCA(train.data, 600, 20, 2);
+    const rec = pcaReconstruct(pca, test.data, 200, 20);
+    let pcaError = 0;
+    for (let i = 0; i < rec.length; i++) pcaError += (rec[i]! - test.data[i]!) ** 2 / rec.length;
+    expect(aeError).toBeLessThan(pcaError);
+    expect(ae.encode(x).shape).toEqual([200, 2]);
+    expect(ae.decode(ae.encode(x)).shape).toEqual([200, 20]);
+  }, 60000);
+
+  it('PCA recovers the principal axes of a known Gaussian', () => {
+    const rng = new SeededRandom(7);
+    const n = 4000;
+    const data = new Float32Array(n * 3);
+    const z = rng.normalArray(n * 3);
+    for (let r = 0; r < n; r++) {
+      data[r * 3] = 3 * z[r * 3]!;
+      data[r * 3 + 1] = 1 * z[r * 3 + 1]!;
+      data[r * 3 + 2] = 0.2 * z[r * 3 + 2]!;
+    }
+    const pca = fitPCA(data, n, 3, 2);
+    expect(Math.abs(pca.components[0]![0]!)).toBeCloseTo(1, 2);
+    expect(Math.abs(pca.components[1]![1]!)).toBeCloseTo(1, 2);
+    expect(pca.variances[0]).toBeCloseTo(9, 0);
+  });
+});

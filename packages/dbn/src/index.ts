@@ -1,0 +1,17 @@
+export { DeepAutoencoder } from './autoencoder.js';
+export { checkLabels, type Labels, mapRows, oneHot, withOneHot } from './data.js';
+export { DBN, type DBNConfig, type GenerativeLayer, type LayerTrainOptions } from './dbn.js';
+export { type ClassificationReport, classificationReport } from './evaluate.js';
+export {
+  type DenseLayer,
+  FeedForwardNet,
+  type FineTuneEpoch,
+  type FineTuneOptions,
+  fineTune,
+  fineTuneOptionsSchema,
+  type LayerActivation,
+  type Loss,
+} from './feedforward.js';
+export { fitPCA, type PCA, pcaReconstruct } from './pca.js';
+export { autoencoder2006, type DBNPreset, dbnPresets, hinton2006, small } from './presets.js';
+export { unrollClassifier } from './unroll.js';
