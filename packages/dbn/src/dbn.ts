@@ -27,7 +27,7 @@ export interface GenerativeLayer {
   /** `[below, above]`: p(below|above) = σ(above · Wᵀ + bias). */
   W: Tensor;
   /** `[1, below]`. */
-  bias: Tensor;
+  b: Tensor;
 }
 
 /**
@@ -176,7 +176,7 @@ export class DBN {
       for (let l = this.layers.length - 2; l >= 0; l--) {
         const g = this.generative?.[l];
         x = g
-          ? o.linear(x, g.W, g.bias, { transposeW: true, activation: 'sigmoid' })
+          ? o.linear(x, g.W, g.b, { transposeW: true, activation: 'sigmoid' })
           : this.layers[l]!.visibleProbabilities(x);
       }
       return x === h ? o.add(h, 0) : x;
@@ -270,12 +270,12 @@ export class DBN {
     const o = this.ops;
     this.generative = this.layers.slice(0, -1).map((rbm) => ({
       W: o.keep(o.add(rbm.W, 0)),
-      bias: o.keep(o.add(rbm.visibleBias, 0)),
+      b: o.keep(o.add(rbm.visibleBias, 0)),
     }));
   }
 
   dispose(): void {
     for (const l of this.layers) l.dispose();
-    if (this.generative) this.ops.dispose(this.generative.map((g) => [g.W, g.bias]));
+    if (this.generative) this.ops.dispose(this.generative.map((g) => [g.W, g.b]));
   }
 }
