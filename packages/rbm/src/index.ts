@@ -44,6 +44,17 @@ export {
 } from './options.js';
 export { type Clamp, type GibbsResult, RBM, type RBMConfig, type RBMParameters } from './rbm.js';
 export {
+  decodeRBM,
+  encodeCheckpoint,
+  encodeRBM,
+  RBM_PACKAGE_VERSION,
+  rbmFromTensors,
+  rbmModelSchema,
+  rbmModelSection,
+  rbmTensors,
+  restoreCheckpoint,
+} from './serialize.js';
+export {
   type BatchEvent,
   type BatchMetrics,
   DivergenceError,

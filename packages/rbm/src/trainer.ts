@@ -36,7 +36,7 @@ export class DivergenceError extends DeepBeliefError {
 
 /** Per-batch figures. */
 export interface BatchMetrics {
-  /** Mean squared error per unit between the batch and its reconstruction (CD only; NaN for PCD). */
+  /** Mean squared error per unit between the batch and its one-step reconstruction. */
   readonly reconstructionError: number;
 }
 
@@ -56,7 +56,7 @@ export interface EpochEvent {
   readonly epoch: number;
   readonly epochs: number;
   readonly seconds: number;
-  /** Mean of the batch reconstruction errors over the epoch (CD), NaN for PCD. */
+  /** Mean of the batch reconstruction errors over the epoch. */
   readonly reconstructionError: number;
 }
 
@@ -73,11 +73,15 @@ export interface TrainerState {
   /** Running mean activity of hidden units (sparsity). */
   readonly hiddenActivity?: Float32Array;
   readonly history: EpochEvent[];
+  /** Sum and count of the batch errors so far in the current epoch. */
+  readonly epochErrorSum?: number;
+  readonly epochErrorCount?: number;
 }
 
 /** Callbacks and cancellation for {@link RBMTrainer.fit}. */
 export interface FitHooks {
-  readonly onBatch?: (event: BatchEvent) => void;
+  /** Called after each batch; the trainer's state already points past it (checkpoint here). */
+  readonly onBatch?: (event: BatchEvent) => void | Promise<void>;
   readonly onEpoch?: (event: EpochEvent) => void | Promise<void>;
   /** Training stops (resolving, not rejecting) at the next batch once aborted. */
   readonly signal?: AbortSignal;
@@ -113,6 +117,8 @@ export class RBMTrainer {
   private batch = 0;
   private permutation: Uint32Array | null = null;
   private initialised = false;
+  private errorSum = 0;
+  private errorCount = 0;
   readonly history: EpochEvent[] = [];
 
   constructor(
@@ -141,7 +147,7 @@ export class RBMTrainer {
 
   /**
    * One CD-k (or PCD) update on a mini-batch `v0` `[batch, visible]` at `epoch`'s learning
-   * rate and momentum. Returns the batch's reconstruction error (NaN for PCD).
+   * rate and momentum. Returns the batch's reconstruction error.
    */
   step(v0: Tensor, epoch = this.epoch): number {
     const { rbm, options } = this;
@@ -186,6 +192,9 @@ export class RBMTrainer {
         old.dispose();
         vNeg = v;
         phNeg = ph;
+        // monitoring only: the data's one-step reconstruction (one extra product)
+        const recon = rbm.visibleProbabilities(rbm.sampleHiddenFrom(ph0, rng));
+        reconstructionError = o.item(o.mean(o.square(o.sub(v0, recon))));
       } else {
         let h = rbm.sampleHiddenFrom(ph0, rng);
         let pv: Tensor = v0;
@@ -284,8 +293,6 @@ export class RBMTrainer {
     while (this.epoch < options.epochs) {
       const started = performance.now();
       if (!this.permutation) this.permutation = this.drawPermutation(data.rows);
-      let errorSum = 0;
-      let errorCount = 0;
       for (; this.batch < batches; ) {
         if (hooks.signal?.aborted || (hooks.maxBatches !== undefined && total >= hooks.maxBatches))
           return this.history;
@@ -302,7 +309,7 @@ export class RBMTrainer {
           v0.dispose();
         }
         const lr = learningRateAt(options.learningRate, this.epoch);
-        if (!options.persistent && !Number.isFinite(error)) {
+        if (!Number.isFinite(error)) {
           throw new DivergenceError(
             options.layerName,
             this.epoch,
@@ -311,20 +318,19 @@ export class RBMTrainer {
             lr,
           );
         }
-        if (Number.isFinite(error)) {
-          errorSum += error;
-          errorCount++;
-        }
-        hooks.onBatch?.({
+        this.errorSum += error;
+        this.errorCount++;
+        // advance first, so getState() inside onBatch resumes after this batch
+        this.batch++;
+        total++;
+        await hooks.onBatch?.({
           layer: options.layerName,
           epoch: this.epoch,
           epochs: options.epochs,
-          batch: this.batch,
+          batch: this.batch - 1,
           batches,
           metrics: { reconstructionError: error },
         });
-        this.batch++;
-        total++;
         if (performance.now() - lastYield > 50) {
           await yieldToEventLoop();
           lastYield = performance.now();
@@ -345,8 +351,10 @@ export class RBMTrainer {
         epoch: this.epoch,
         epochs: options.epochs,
         seconds: (performance.now() - started) / 1000,
-        reconstructionError: errorCount ? errorSum / errorCount : Number.NaN,
+        reconstructionError: this.errorCount ? this.errorSum / this.errorCount : Number.NaN,
       };
+      this.errorSum = 0;
+      this.errorCount = 0;
       this.history.push(event);
       this.epoch++;
       this.batch = 0;
@@ -393,6 +401,8 @@ export class RBMTrainer {
       ...(this.chains ? { chains: o.read(this.chains) } : {}),
       ...(this.hiddenActivity ? { hiddenActivity: o.read(this.hiddenActivity) } : {}),
       history: [...this.history],
+      epochErrorSum: this.errorSum,
+      epochErrorCount: this.errorCount,
     };
   }
 
@@ -431,6 +441,8 @@ export class RBMTrainer {
       this.permutation = this.drawPermutation(rows);
     }
     this.history.splice(0, this.history.length, ...state.history);
+    this.errorSum = state.epochErrorSum ?? 0;
+    this.errorCount = state.epochErrorCount ?? 0;
     this.initialised = true;
   }
 
