@@ -14,4 +14,15 @@ export {
 } from './feedforward.js';
 export { fitPCA, type PCA, pcaReconstruct } from './pca.js';
 export { autoencoder2006, type DBNPreset, dbnPresets, hinton2006, small } from './presets.js';
+export {
+  DBN_PACKAGE_VERSION,
+  dbnFromFile,
+  decodeAutoencoder,
+  decodeClassifier,
+  decodeDBN,
+  encodeAutoencoder,
+  encodeClassifier,
+  encodeDBN,
+  type TrainingNote,
+} from './serialize.js';
 export { unrollClassifier } from './unroll.js';

@@ -1,0 +1,220 @@
+import { DeepBeliefError, type Ops, SeededRandom } from '@deepbelief/core';
+import {
+  decodeModel,
+  encodeModel,
+  type ModelFile,
+  requireTensor,
+  type TensorMap,
+  validateWith,
+} from '@deepbelief/model-format';
+import { rbmFromTensors, rbmModelSection, rbmTensors } from '@deepbelief/rbm';
+import { z } from 'zod';
+import { DeepAutoencoder } from './autoencoder.js';
+import { DBN } from './dbn.js';
+import { type DenseLayer, FeedForwardNet } from './feedforward.js';
+
+/** Version recorded in files this package writes. */
+export const DBN_PACKAGE_VERSION = '0.1.0';
+
+const dbnModelSchema = z.strictObject({
+  sizes: z.array(z.number().int().min(1)).min(2),
+  labels: z.number().int().min(0),
+  visibleType: z.enum(['bernoulli', 'gaussian']),
+  layers: z.array(z.unknown()).min(1),
+});
+
+const netModelSchema = z.strictObject({
+  layers: z
+    .array(
+      z.strictObject({
+        inputs: z.number().int().min(1),
+        outputs: z.number().int().min(1),
+        activation: z.enum(['sigmoid', 'linear', 'softmax']),
+      }),
+    )
+    .min(1),
+});
+
+type TensorEntries = Record<string, { shape: readonly number[]; data: Float32Array }>;
+
+/** Training record to store beside a model (hyper-parameters and per-epoch history). */
+export interface TrainingNote {
+  readonly hyperParameters: object;
+  readonly history?: readonly unknown[];
+}
+
+/**
+ * Encodes a DBN: kind `dbn`, or `wake-sleep-dbn` once its generative weights are untied.
+ * Tensors: `layers.<i>.W|visibleBias|hiddenBias` per RBM (the top RBM's W includes its label
+ * rows), and `layers.<i>.generative.W|bias` for untied layers.
+ */
+export function encodeDBN(dbn: DBN, training?: TrainingNote): Uint8Array {
+  const o = dbn.ops;
+  const tensors: TensorEntries = {};
+  dbn.layers.forEach((rbm, i) => Object.assign(tensors, rbmTensors(rbm, `layers.${i}.`)));
+  dbn.generative?.forEach((g, i) => {
+    tensors[`layers.${i}.generative.W`] = { shape: [...g.W.shape], data: o.read(g.W) };
+    tensors[`layers.${i}.generative.bias`] = { shape: [...g.b.shape], data: o.read(g.b) };
+  });
+  return encodeModel({
+    kind: dbn.generative ? 'wake-sleep-dbn' : 'dbn',
+    model: {
+      sizes: [...dbn.sizes],
+      labels: dbn.numLabels,
+      visibleType: dbn.layers[0]!.segments[0]!.type === 'gaussian' ? 'gaussian' : 'bernoulli',
+      layers: dbn.layers.map(rbmModelSection),
+    },
+    tensors,
+    ...(training ? { training } : {}),
+    packageVersions: { '@deepbelief/dbn': DBN_PACKAGE_VERSION },
+  });
+}
+
+/** Decodes a `dbn` or `wake-sleep-dbn` file, validating the architecture and every shape. */
+export function decodeDBN(
+  ops: Ops,
+  bytes: Uint8Array,
+  source = '<bytes>',
+): { dbn: DBN; file: ModelFile } {
+  const file = decodeModel(bytes, { source, expectKind: ['dbn', 'wake-sleep-dbn'] });
+  return { dbn: dbnFromFile(ops, file), file };
+}
+
+/** Builds a DBN from an already decoded file. */
+export function dbnFromFile(ops: Ops, file: ModelFile): DBN {
+  const m = validateWith(dbnModelSchema, file.model, 'model', file.source);
+  if (m.layers.length !== m.sizes.length - 1) {
+    throw new DeepBeliefError(
+      `${file.source}: model.layers has ${m.layers.length} entries for ${m.sizes.length} sizes`,
+    );
+  }
+  const dbn = new DBN(
+    ops,
+    { sizes: m.sizes, labels: m.labels, visibleType: m.visibleType },
+    new SeededRandom(0),
+  );
+  dbn.layers.forEach((rbm, i) => {
+    const loaded = rbmFromTensors(ops, file, m.layers[i], `layers.${i}.`, `model.layers.${i}`);
+    if (loaded.numVisible !== rbm.numVisible || loaded.numHidden !== rbm.numHidden) {
+      throw new DeepBeliefError(
+        `${file.source}: model.layers.${i} is ${loaded.numVisible}×${loaded.numHidden}, the sizes say ${rbm.numVisible}×${rbm.numHidden}`,
+      );
+    }
+    rbm.setParameters(loaded.getParameters());
+    loaded.dispose();
+  });
+  if (file.kind === 'wake-sleep-dbn') {
+    dbn.generative = dbn.layers.slice(0, -1).map((rbm, i) => ({
+      W: ops.keep(
+        ops.tensor(
+          requireTensor(file, `layers.${i}.generative.W`, [rbm.numVisible, rbm.numHidden]),
+          [rbm.numVisible, rbm.numHidden],
+        ),
+      ),
+      b: ops.keep(
+        ops.tensor(requireTensor(file, `layers.${i}.generative.bias`, [1, rbm.numVisible]), [
+          1,
+          rbm.numVisible,
+        ]),
+      ),
+    }));
+  }
+  return dbn;
+}
+
+function netTensors(net: FeedForwardNet, prefix: string): TensorEntries {
+  const o = net.ops;
+  const out: TensorEntries = {};
+  net.layers.forEach((l, i) => {
+    out[`${prefix}${i}.W`] = { shape: [...l.W.shape], data: o.read(l.W) };
+    out[`${prefix}${i}.bias`] = { shape: [...l.b.shape], data: o.read(l.b) };
+  });
+  return out;
+}
+
+function netFromFile(ops: Ops, file: ModelFile, model: unknown, prefix: string): FeedForwardNet {
+  const m = validateWith(netModelSchema, model, 'model', file.source);
+  const layers: DenseLayer[] = m.layers.map((l, i) => ({
+    W: ops.tensor(requireTensor(file, `${prefix}${i}.W`, [l.inputs, l.outputs]), [
+      l.inputs,
+      l.outputs,
+    ]),
+    b: ops.tensor(requireTensor(file, `${prefix}${i}.bias`, [1, l.outputs]), [1, l.outputs]),
+    activation: l.activation,
+  }));
+  return new FeedForwardNet(ops, layers);
+}
+
+const netModel = (net: FeedForwardNet) => ({
+  layers: net.layers.map((l) => ({
+    inputs: l.W.rows,
+    outputs: l.W.cols,
+    activation: l.activation,
+  })),
+});
+
+/** Encodes a fine-tuned feed-forward classifier (kind `classifier`; tensors `layers.<i>.W|bias`). */
+export function encodeClassifier(net: FeedForwardNet, training?: TrainingNote): Uint8Array {
+  return encodeModel({
+    kind: 'classifier',
+    model: netModel(net),
+    tensors: netTensors(net, 'layers.') as TensorMap,
+    ...(training ? { training } : {}),
+    packageVersions: { '@deepbelief/dbn': DBN_PACKAGE_VERSION },
+  });
+}
+
+export function decodeClassifier(
+  ops: Ops,
+  bytes: Uint8Array,
+  source = '<bytes>',
+): { net: FeedForwardNet; file: ModelFile } {
+  const file = decodeModel(bytes, { source, expectKind: 'classifier' });
+  return { net: netFromFile(ops, file, file.model, 'layers.'), file };
+}
+
+/**
+ * Encodes a deep autoencoder (kind `autoencoder`): the unrolled network as `encoder.<i>` and
+ * `decoder.<i>` tensors (`W`, `bias`), with the encoder sizes.
+ */
+export function encodeAutoencoder(ae: DeepAutoencoder, training?: TrainingNote): Uint8Array {
+  const net = ae.net ?? ae.unroll();
+  const L = ae.rbms.length;
+  const enc = new FeedForwardNet(net.ops, net.layers.slice(0, L));
+  const dec = new FeedForwardNet(net.ops, net.layers.slice(L));
+  return encodeModel({
+    kind: 'autoencoder',
+    model: { sizes: [...ae.sizes], encoder: netModel(enc), decoder: netModel(dec) },
+    tensors: { ...netTensors(enc, 'encoder.'), ...netTensors(dec, 'decoder.') } as TensorMap,
+    ...(training ? { training } : {}),
+    packageVersions: { '@deepbelief/dbn': DBN_PACKAGE_VERSION },
+  });
+}
+
+export function decodeAutoencoder(
+  ops: Ops,
+  bytes: Uint8Array,
+  source = '<bytes>',
+): { autoencoder: DeepAutoencoder; file: ModelFile } {
+  const file = decodeModel(bytes, { source, expectKind: 'autoencoder' });
+  const m = validateWith(
+    z.looseObject({
+      sizes: z.array(z.number().int().min(1)).min(2),
+      encoder: z.unknown(),
+      decoder: z.unknown(),
+    }),
+    file.model,
+    'model',
+    file.source,
+  );
+  const enc = netFromFile(ops, file, m.encoder, 'encoder.');
+  const dec = netFromFile(ops, file, m.decoder, 'decoder.');
+  const ae = new DeepAutoencoder(ops, m.sizes, new SeededRandom(0));
+  if (enc.layers.length !== ae.rbms.length || dec.layers.length !== ae.rbms.length) {
+    throw new DeepBeliefError(
+      `${source}: the encoder and decoder need ${ae.rbms.length} layers each for sizes [${m.sizes.join(', ')}]`,
+    );
+  }
+  ae.net = new FeedForwardNet(ops, [...enc.layers, ...dec.layers]);
+  return { autoencoder: ae, file };
+}
