@@ -51,7 +51,8 @@ export interface TrainingNote {
 export function encodeDBN(dbn: DBN, training?: TrainingNote): Uint8Array {
   const o = dbn.ops;
   const tensors: TensorEntries = {};
-  for (const [i, rbm] of dbn.layers.entries()) Object.assign(tensors, rbmTensors(rbm, `layers.${i}.`));
+  for (const [i, rbm] of dbn.layers.entries())
+    Object.assign(tensors, rbmTensors(rbm, `layers.${i}.`));
   dbn.generative?.forEach((g, i) => {
     tensors[`layers.${i}.generative.W`] = { shape: [...g.W.shape], data: o.read(g.W) };
     tensors[`layers.${i}.generative.bias`] = { shape: [...g.b.shape], data: o.read(g.b) };
