@@ -1,13 +1,11 @@
-import { DeepBeliefError, type Ops, SeededRandom, ShapeError, type Tensor } from '@deepbelief/core';
 import {
-  type FitHooks,
-  type MatrixInput,
-  RBM,
-  RBMTrainer,
-  type TrainOptions,
-  toMatrixSource,
-} from '@deepbelief/rbm';
-import { mapRows } from './data.js';
+  DeepBeliefError,
+  type Ops,
+  type SeededRandom,
+  ShapeError,
+  type Tensor,
+} from '@deepbelief/core';
+import { type MatrixInput, RBM, toMatrixSource } from '@deepbelief/rbm';
 import {
   type DenseLayer,
   FeedForwardNet,
@@ -15,6 +13,7 @@ import {
   type FineTuneOptions,
   fineTune,
 } from './feedforward.js';
+import { type StackOptions, trainStack } from './stack.js';
 
 /**
  * A deep autoencoder (Hinton & Salakhutdinov 2006): a stack of RBMs pre-trained greedily
@@ -53,33 +52,11 @@ export class DeepAutoencoder {
   }
 
   /** Greedy pre-training, each layer on the hidden probabilities (code layer: means) of the one below. */
-  async pretrain(
-    input: MatrixInput,
-    options: { layers: TrainOptions | readonly TrainOptions[]; seed?: number; hooks?: FitHooks },
-  ) {
-    let source = toMatrixSource(input);
+  async pretrain(input: MatrixInput, options: StackOptions) {
+    const source = toMatrixSource(input);
     if (source.cols !== this.sizes[0])
       throw new ShapeError(`pretrain: data has ${source.cols} columns, expected ${this.sizes[0]}`);
-    const rng = new SeededRandom(options.seed ?? 1);
-    const histories = [];
-    for (let l = 0; l < this.rbms.length; l++) {
-      const rbm = this.rbms[l]!;
-      const layerOptions = Array.isArray(options.layers) ? options.layers[l] : options.layers;
-      if (!layerOptions) throw new DeepBeliefError(`pretrain: no training options for layer ${l}`);
-      const trainer = new RBMTrainer(
-        rbm,
-        { layerName: `layer ${l + 1}`, ...layerOptions },
-        rng.fork(),
-      );
-      try {
-        histories.push(await trainer.fit(source, options.hooks));
-      } finally {
-        trainer.dispose();
-      }
-      if (l + 1 < this.rbms.length)
-        source = mapRows(this.ops, source, rbm.numHidden, (v) => rbm.hiddenProbabilities(v));
-    }
-    return histories;
+    return trainStack(this.rbms, source, options);
   }
 
   /** Builds the encoder–decoder network from the RBMs (decoder weights are transposed copies). */

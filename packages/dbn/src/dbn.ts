@@ -1,13 +1,13 @@
-import { DeepBeliefError, type Ops, SeededRandom, ShapeError, type Tensor } from '@deepbelief/core';
 import {
-  type FitHooks,
-  type MatrixInput,
-  RBM,
-  RBMTrainer,
-  type TrainOptions,
-  toMatrixSource,
-} from '@deepbelief/rbm';
-import { checkLabels, type Labels, mapRows, withOneHot } from './data.js';
+  DeepBeliefError,
+  type Ops,
+  type SeededRandom,
+  ShapeError,
+  type Tensor,
+} from '@deepbelief/core';
+import { type MatrixInput, RBM, toMatrixSource } from '@deepbelief/rbm';
+import { checkLabels, type Labels, withOneHot } from './data.js';
+import { type StackOptions, trainStack } from './stack.js';
 
 /** Architecture of a {@link DBN}. */
 export interface DBNConfig {
@@ -18,9 +18,6 @@ export interface DBNConfig {
   /** Type of the data units (default `bernoulli`). */
   readonly visibleType?: 'bernoulli' | 'gaussian';
 }
-
-/** Per-layer training options for {@link DBN.pretrain}: one object for all layers, or one per layer. */
-export type LayerTrainOptions = TrainOptions | readonly TrainOptions[];
 
 /** Generative (top-down) parameters of a layer once untied from the recognition weights. */
 export interface GenerativeLayer {
@@ -99,18 +96,8 @@ export class DBN {
    * `propagate: 'samples'`); the top RBM sees the penultimate features joined with one-hot
    * labels. Returns each layer's epoch history.
    */
-  async pretrain(
-    input: MatrixInput,
-    options: {
-      readonly layers: LayerTrainOptions;
-      readonly labels?: Labels;
-      readonly seed?: number;
-      readonly propagate?: 'probabilities' | 'samples';
-      readonly hooks?: FitHooks & { onLayer?: (layer: number, layers: number) => void };
-    },
-  ) {
-    const o = this.ops;
-    let source = toMatrixSource(input);
+  async pretrain(input: MatrixInput, options: StackOptions & { readonly labels?: Labels }) {
+    const source = toMatrixSource(input);
     if (source.cols !== this.sizes[0])
       throw new ShapeError(
         `pretrain: data has ${source.cols} columns, the DBN expects ${this.sizes[0]}`,
@@ -120,35 +107,10 @@ export class DBN {
         throw new DeepBeliefError('pretrain: this DBN has label units, so labels are required');
       checkLabels(options.labels, source.rows, this.numLabels);
     }
-    const rng = new SeededRandom(options.seed ?? 1);
-    const histories = [];
-    for (let l = 0; l < this.layers.length; l++) {
-      const rbm = this.layers[l]!;
-      const layerOptions = Array.isArray(options.layers) ? options.layers[l] : options.layers;
-      if (!layerOptions) throw new DeepBeliefError(`pretrain: no training options for layer ${l}`);
-      const top = l === this.layers.length - 1;
-      const data =
-        top && this.numLabels > 0 ? withOneHot(source, options.labels!, this.numLabels) : source;
-      options.hooks?.onLayer?.(l, this.layers.length);
-      const trainer = new RBMTrainer(
-        rbm,
-        { layerName: `layer ${l + 1}`, ...layerOptions },
-        rng.fork(),
-      );
-      try {
-        histories.push(await trainer.fit(data, options.hooks));
-      } finally {
-        trainer.dispose();
-      }
-      if (!top) {
-        const sampleRng = rng.fork();
-        source = mapRows(o, source, rbm.numHidden, (v) => {
-          const p = rbm.hiddenProbabilities(v);
-          return options.propagate === 'samples' ? o.bernoulli(p, sampleRng) : p;
-        });
-      }
-    }
-    return histories;
+    const K = this.numLabels;
+    return trainStack(this.layers, source, options, (l, features) =>
+      l === this.layers.length - 1 && K > 0 ? withOneHot(features, options.labels!, K) : features,
+    );
   }
 
   /** Bottom-up recognition pass: p(h|v) through the directed layers to the penultimate layer. */

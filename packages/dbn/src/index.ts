@@ -1,6 +1,6 @@
 export { DeepAutoencoder } from './autoencoder.js';
 export { checkLabels, type Labels, mapRows, oneHot, withOneHot } from './data.js';
-export { DBN, type DBNConfig, type GenerativeLayer, type LayerTrainOptions } from './dbn.js';
+export { DBN, type DBNConfig, type GenerativeLayer } from './dbn.js';
 export { type ClassificationReport, classificationReport } from './evaluate.js';
 export {
   type DenseLayer,
@@ -25,4 +25,5 @@ export {
   encodeDBN,
   type TrainingNote,
 } from './serialize.js';
+export { type LayerTrainOptions, type StackOptions, trainStack } from './stack.js';
 export { unrollClassifier } from './unroll.js';
