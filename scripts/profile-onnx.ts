@@ -247,7 +247,9 @@ async function cd() {
     },
     { label: 'fused, read, 1 thread', options: { threads: 1 }, readEveryStep: true },
     { label: 'one graph per op (fusion: false)', options: { fusion: false }, readEveryStep: true },
-  ].filter((c) => !args.only || c.label.includes(args.only));
+    // Slow (spinning threads fight JavaScript for the cores): only with --only spinning.
+    { label: 'fused, read, spinning threads', options: { spinning: true }, readEveryStep: true },
+  ].filter((c) => (args.only ? c.label.includes(args.only) : !c.label.includes('spinning')));
   const runners = [];
   for (const c of configs) {
     const runner = await cdRunner(c);

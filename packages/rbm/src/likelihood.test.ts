@@ -86,7 +86,7 @@ describe('annealed importance sampling', () => {
     expect(ais.logZHigh).toBeGreaterThanOrEqual(ais.logZ);
     expect(ais.logWeights.length).toBe(50);
     trainer.dispose();
-  });
+  }, 30000);
 
   it('is exact for a model equal to its base rate (zero weights)', () => {
     const rbm = new RBM(ops, { visible: 6, hidden: 4 }, new SeededRandom(1), 0);

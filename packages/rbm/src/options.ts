@@ -45,6 +45,12 @@ export const trainOptionsSchema = z
     initVisibleBias: z.boolean().default(true),
     /** Number of persistent chains for PCD (default: batch size). */
     chains: z.number().int().min(1).optional(),
+    /**
+     * Read the (device-side) reconstruction error every this many batches: each read makes a
+     * deferring backend run and copy out pending work, so reading every batch costs speed.
+     * Divergence is detected at these reads.
+     */
+    metricsEvery: z.number().int().min(1).default(10),
     /** Name used in progress events and divergence errors (e.g. 'layer 2'). */
     layerName: z.string().default('rbm'),
   })

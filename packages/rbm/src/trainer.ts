@@ -117,8 +117,11 @@ export class RBMTrainer {
   private batch = 0;
   private permutation: Uint32Array | null = null;
   private initialised = false;
-  private errorSum = 0;
+  /** Sum of this epoch's batch errors, kept on the backend and read every `metricsEvery` batches. */
+  private errorAcc: Tensor | null = null;
   private errorCount = 0;
+  private readSum = 0;
+  private readCount = 0;
   readonly history: EpochEvent[] = [];
 
   constructor(
@@ -147,9 +150,20 @@ export class RBMTrainer {
 
   /**
    * One CD-k (or PCD) update on a mini-batch `v0` `[batch, visible]` at `epoch`'s learning
-   * rate and momentum. Returns the batch's reconstruction error.
+   * rate and momentum. Returns the batch's reconstruction error (reading it forces a
+   * deferring backend to run the step; {@link RBMTrainer.fit} reads only every
+   * `metricsEvery` batches).
    */
   step(v0: Tensor, epoch = this.epoch): number {
+    const o = this.rbm.ops;
+    const error = this.stepTensor(v0, epoch);
+    const value = o.item(error);
+    error.dispose();
+    return value;
+  }
+
+  /** {@link RBMTrainer.step}, returning the reconstruction error as a `[1, 1]` tensor. */
+  private stepTensor(v0: Tensor, epoch: number): Tensor {
     const { rbm, options } = this;
     if (v0.cols !== rbm.numVisible) {
       throw new ShapeError(
@@ -160,13 +174,12 @@ export class RBMTrainer {
     const lr = learningRateAt(options.learningRate, epoch);
     const momentum = momentumAt(options.momentum, epoch);
     const n = v0.rows;
-    let reconstructionError = Number.NaN;
-
-    o.tidy(() => {
+    return o.tidy(() => {
       const rng = this.sampleRng;
       const sigma = rbm.sigma();
       const scaled = (v: Tensor) => (sigma ? o.div(v, sigma) : v);
       const ph0 = rbm.hiddenProbabilities(v0);
+      let reconstructionError: Tensor;
       let vNeg: Tensor;
       let phNeg: Tensor;
       if (options.persistent) {
@@ -194,7 +207,7 @@ export class RBMTrainer {
         phNeg = ph;
         // monitoring only: the data's one-step reconstruction (one extra product)
         const recon = rbm.visibleProbabilities(rbm.sampleHiddenFrom(ph0, rng));
-        reconstructionError = o.item(o.mean(o.square(o.sub(v0, recon))));
+        reconstructionError = o.mean(o.square(o.sub(v0, recon)));
       } else {
         let h = rbm.sampleHiddenFrom(ph0, rng);
         let pv: Tensor = v0;
@@ -206,7 +219,7 @@ export class RBMTrainer {
         }
         vNeg = pv;
         phNeg = ph;
-        reconstructionError = o.item(o.mean(o.square(o.sub(v0, pv))));
+        reconstructionError = o.mean(o.square(o.sub(v0, pv)));
       }
       const m = vNeg.rows;
       // ∂log L/∂W ≈ <v hᵀ>_data − <v hᵀ>_model − weightCost·W
@@ -263,8 +276,8 @@ export class RBMTrainer {
       update('W', gW);
       update('visibleBias', gb);
       update('hiddenBias', gc);
+      return reconstructionError;
     });
-    return reconstructionError;
   }
 
   /** Trains for the configured epochs (continuing from the saved position after a resume). */
@@ -290,6 +303,7 @@ export class RBMTrainer {
     const buffer = new Float32Array(options.batchSize * data.cols);
     let total = 0;
     let lastYield = performance.now();
+    let lastError = Number.NaN;
     while (this.epoch < options.epochs) {
       const started = performance.now();
       if (!this.permutation) this.permutation = this.drawPermutation(data.rows);
@@ -302,34 +316,43 @@ export class RBMTrainer {
         );
         data.readRows(idx, buffer);
         const v0 = o.tensor(buffer, [options.batchSize, data.cols]);
-        let error: number;
         try {
-          error = this.step(v0, this.epoch);
+          const error = this.stepTensor(v0, this.epoch);
+          const sum = this.errorAcc ? o.add(this.errorAcc, error) : o.add(error, 0);
+          error.dispose();
+          this.errorAcc?.dispose();
+          this.errorAcc = o.keep(sum);
         } finally {
           v0.dispose();
         }
-        const lr = learningRateAt(options.learningRate, this.epoch);
-        if (!Number.isFinite(error)) {
-          throw new DivergenceError(
-            options.layerName,
-            this.epoch,
-            this.batch,
-            'the reconstruction error',
-            lr,
-          );
-        }
-        this.errorSum += error;
         this.errorCount++;
         // advance first, so getState() inside onBatch resumes after this batch
         this.batch++;
         total++;
+        if (this.batch % options.metricsEvery === 0 || this.batch === batches) {
+          // one read per `metricsEvery` batches: the mean error since the last read
+          const sum = o.item(this.errorAcc!);
+          if (!Number.isFinite(sum)) {
+            const lr = learningRateAt(options.learningRate, this.epoch);
+            throw new DivergenceError(
+              options.layerName,
+              this.epoch,
+              this.batch - 1,
+              'the reconstruction error',
+              lr,
+            );
+          }
+          lastError = (sum - this.readSum) / (this.errorCount - this.readCount);
+          this.readSum = sum;
+          this.readCount = this.errorCount;
+        }
         await hooks.onBatch?.({
           layer: options.layerName,
           epoch: this.epoch,
           epochs: options.epochs,
           batch: this.batch - 1,
           batches,
-          metrics: { reconstructionError: error },
+          metrics: { reconstructionError: lastError },
         });
         if (performance.now() - lastYield > 50) {
           await yieldToEventLoop();
@@ -351,10 +374,9 @@ export class RBMTrainer {
         epoch: this.epoch,
         epochs: options.epochs,
         seconds: (performance.now() - started) / 1000,
-        reconstructionError: this.errorCount ? this.errorSum / this.errorCount : Number.NaN,
+        reconstructionError: this.errorCount ? this.readSum / this.errorCount : Number.NaN,
       };
-      this.errorSum = 0;
-      this.errorCount = 0;
+      this.resetEpochError();
       this.history.push(event);
       this.epoch++;
       this.batch = 0;
@@ -362,6 +384,15 @@ export class RBMTrainer {
       await hooks.onEpoch?.(event);
     }
     return this.history;
+  }
+
+  private resetEpochError(sum = 0, count = 0): void {
+    const o = this.rbm.ops;
+    this.errorAcc?.dispose();
+    this.errorAcc = count > 0 ? o.keep(o.fill([1, 1], sum)) : null;
+    this.errorCount = count;
+    this.readSum = sum;
+    this.readCount = count;
   }
 
   private drawPermutation(rows: number): Uint32Array {
@@ -401,7 +432,7 @@ export class RBMTrainer {
       ...(this.chains ? { chains: o.read(this.chains) } : {}),
       ...(this.hiddenActivity ? { hiddenActivity: o.read(this.hiddenActivity) } : {}),
       history: [...this.history],
-      epochErrorSum: this.errorSum,
+      epochErrorSum: this.errorAcc ? o.item(this.errorAcc) : 0,
       epochErrorCount: this.errorCount,
     };
   }
@@ -441,8 +472,7 @@ export class RBMTrainer {
       this.permutation = this.drawPermutation(rows);
     }
     this.history.splice(0, this.history.length, ...state.history);
-    this.errorSum = state.epochErrorSum ?? 0;
-    this.errorCount = state.epochErrorCount ?? 0;
+    this.resetEpochError(state.epochErrorSum ?? 0, state.epochErrorCount ?? 0);
     this.initialised = true;
   }
 
@@ -450,6 +480,7 @@ export class RBMTrainer {
   dispose(): void {
     const o = this.rbm.ops;
     o.dispose([
+      this.errorAcc ?? [],
       ...Object.values(this.velocity).filter((v): v is Tensor => v !== null),
       this.chains ?? [],
       this.hiddenActivity ?? [],
