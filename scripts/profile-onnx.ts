@@ -16,8 +16,8 @@ import {
   createOnnxBackend,
   type OnnxBackend,
   type OnnxBackendOptions,
-} from '../packages/backend-onnx/src/index.ts';
-import { Ops, SeededRandom, type Tensor } from '../packages/core/src/index.ts';
+} from '@deepbelief/backend-onnx';
+import { Ops, SeededRandom, type Tensor } from '@deepbelief/core';
 
 const { values: args } = parseArgs({
   options: {

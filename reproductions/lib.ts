@@ -1,0 +1,96 @@
+/**
+ * Shared plumbing of the reproduction scripts: the fastest backend, real MNIST as tensors,
+ * a log that goes to the terminal and to results/<name>.log, and resumable stages whose
+ * results are stored as JSON so a re-run skips what is done.
+ */
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Ops, Tensor } from '@deepbelief/core';
+import { type Dataset, loadMnist } from '@deepbelief/datasets';
+import { writeFileAtomic } from '@deepbelief/model-format/node';
+import { fastestBackend } from '../scripts/lib/backends.js';
+
+export const RESULTS = join(dirname(fileURLToPath(import.meta.url)), '..', 'results');
+mkdirSync(RESULTS, { recursive: true });
+
+/** A reproduction run: its log, its stage cache and its model files. */
+export class Run {
+  readonly dir: string;
+  private readonly started = performance.now();
+  constructor(readonly name: string) {
+    this.dir = join(RESULTS, name);
+    mkdirSync(this.dir, { recursive: true });
+  }
+
+  log(message: string): void {
+    const line = `[${new Date().toISOString()} +${((performance.now() - this.started) / 1000).toFixed(0)}s] ${message}`;
+    console.log(line);
+    appendFileSync(join(this.dir, 'run.log'), `${line}\n`);
+  }
+
+  /** Runs `fn` once; later runs return the stored result (delete stages/<name>.json to redo). */
+  async stage<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    const path = join(this.dir, 'stages', `${name}.json`);
+    if (existsSync(path)) {
+      this.log(`stage ${name}: done earlier, reusing ${path}`);
+      return JSON.parse(readFileSync(path, 'utf8')) as T;
+    }
+    this.log(`stage ${name}: start`);
+    const t0 = performance.now();
+    const result = await fn();
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(
+      path,
+      `${JSON.stringify({ ...result, seconds: (performance.now() - t0) / 1000 }, null, 2)}\n`,
+    );
+    this.log(`stage ${name}: done in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+    return JSON.parse(readFileSync(path, 'utf8')) as T;
+  }
+
+  async saveModel(file: string, bytes: Uint8Array): Promise<string> {
+    const path = join(this.dir, file);
+    await writeFileAtomic(path, bytes);
+    return path;
+  }
+
+  modelPath(file: string): string {
+    return join(this.dir, file);
+  }
+
+  write(file: string, text: string): void {
+    writeFileSync(join(this.dir, file), text);
+  }
+}
+
+export async function setup(): Promise<{ ops: Ops; train: Dataset; test: Dataset }> {
+  const ops = await fastestBackend();
+  const [train, test] = await Promise.all([
+    loadMnist({ split: 'train' }),
+    loadMnist({ split: 'test' }),
+  ]);
+  return { ops, train, test };
+}
+
+/** All rows of a dataset as one float32 tensor in [0, 1] (kept; dispose when done). */
+export function asTensor(ops: Ops, d: Dataset, rows = d.rows): Tensor {
+  const x = new Float32Array(rows * d.cols);
+  for (let i = 0; i < x.length; i++) x[i] = d.features[i]! * d.scale;
+  return ops.keep(ops.fromArray(x, [rows, d.cols]));
+}
+
+/** Applies `fn` to row blocks of `x` and concatenates the Int32 results (e.g. predicted labels). */
+export function predictInBlocks(
+  ops: Ops,
+  x: Tensor,
+  fn: (block: Tensor) => ArrayLike<number>,
+  block = 1000,
+): Int32Array {
+  const out = new Int32Array(x.rows);
+  for (let s = 0; s < x.rows; s += block) {
+    const e = Math.min(s + block, x.rows);
+    const part = ops.tidy(() => Array.from(fn(ops.sliceRows(x, s, e))));
+    out.set(part, s);
+  }
+  return out;
+}
