@@ -13,58 +13,13 @@
  * Run: `pnpm bench:matmul` (node --conditions=deepbelief-source --import tsx scripts/bench-matmul.ts).
  * Not a test: it prints a table and, last, one JSON line.
  */
-import { existsSync } from 'node:fs';
 import os from 'node:os';
-import type { BackendRegistry, Ops, SeededRandom } from '../packages/core/src/index.js';
+import type { Ops, SeededRandom } from '@deepbelief/core';
+import * as core from '@deepbelief/core';
+import { registerInstalledBackends } from './lib/backends.js';
 
-type Core = typeof import('../packages/core/src/index.js');
-
-/**
- * A workspace package by name, else (when the root package does not depend on it) its
- * source entry; undefined when the package is absent.
- */
-async function importWorkspace(
-  pkg: string,
-  dir: string,
-): Promise<Record<string, unknown> | undefined> {
-  try {
-    return (await import(pkg)) as Record<string, unknown>;
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    const missing =
-      (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') &&
-      String((error as Error).message).includes(`'${pkg}'`);
-    if (!missing) throw error;
-  }
-  const entry = new URL(`../packages/${dir}/src/index.ts`, import.meta.url);
-  if (!existsSync(entry)) return undefined;
-  return (await import(entry.href)) as Record<string, unknown>;
-}
-
-const core = (await importWorkspace('@deepbelief/core', 'core')) as unknown as Core;
-const registry: BackendRegistry = core.backendRegistry;
-const notes: string[] = [];
-
-// Register the backend packages that exist here (each may still fail to start below).
-for (const [pkg, dir] of [
-  ['@deepbelief/backend-tfjs', 'backend-tfjs'],
-  ['@deepbelief/backend-onnx', 'backend-onnx'],
-] as const) {
-  try {
-    const mod = await importWorkspace(pkg, dir);
-    if (!mod) {
-      notes.push(`${pkg}: not in this checkout`);
-      continue;
-    }
-    const register = Object.entries(mod).find(
-      ([name, value]) => /^register\w*Backends?$/.test(name) && typeof value === 'function',
-    );
-    if (!register) notes.push(`${pkg}: exports no register…Backend(s) function`);
-    else (register[1] as (r: BackendRegistry) => unknown)(registry);
-  } catch (error) {
-    notes.push(`${pkg}: could not be imported (${(error as Error).message.split('\n')[0]})`);
-  }
-}
+const registry = core.backendRegistry;
+const notes: string[] = await registerInstalledBackends();
 
 const [B, V, H] = [100, 784, 500];
 const FLOPS = 2 * B * V * H;
