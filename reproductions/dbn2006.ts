@@ -92,7 +92,8 @@ const updown = await run.stage('updown', async () => {
         `up-down epoch ${e.epoch + 1}/${updownEpochs}: k=${e.gibbsSteps}, generative error ${e.generativeError.toFixed(5)} (${e.seconds.toFixed(1)} s)`,
       ),
   });
-  await run.saveModel('updown.dbn', encodeDBN(dbn, { hyperParameters: options, history }));
+  const { labels: _labels, ...hyperParameters } = options;
+  await run.saveModel('updown.dbn', encodeDBN(dbn, { hyperParameters, history }));
   const report = testError((x) => dbn.classify(x));
   run.log(`after up-down: test error ${(report.error * 100).toFixed(2)} %`);
   return { testError: report.error, confusion: report.confusion, history };
