@@ -13,17 +13,32 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { imageGrid, writePng } from '@deepbelief/cli';
 import { SeededRandom } from '@deepbelief/core';
-import { classificationReport, DBN, decodeDBN, encodeDBN, fineTune, small, unrollClassifier } from '@deepbelief/dbn';
+import {
+  classificationReport,
+  DBN,
+  decodeDBN,
+  encodeDBN,
+  fineTune,
+  small,
+  unrollClassifier,
+} from '@deepbelief/dbn';
 import { upDown } from '@deepbelief/wake-sleep';
 import { asTensor, predictInBlocks, Run, setup } from './lib.js';
 
-const { values } = parseArgs({ options: { 'pretrain-epochs': { type: 'string', default: '5' }, 'updown-epochs': { type: 'string', default: '3' }, 'backprop-epochs': { type: 'string', default: '5' } } });
+const { values } = parseArgs({
+  options: {
+    'pretrain-epochs': { type: 'string', default: '5' },
+    'updown-epochs': { type: 'string', default: '3' },
+    'backprop-epochs': { type: 'string', default: '5' },
+  },
+});
 const pretrainEpochs = Number(values['pretrain-epochs']);
 const run = new Run('small-dbn');
 const { ops, train, test } = await setup();
 const testX = asTensor(ops, test);
 run.log(`backend ${ops.name}; small preset, ${pretrainEpochs} pre-training epochs per layer`);
-const error = (predict: (x: typeof testX) => ArrayLike<number>) => classificationReport(predictInBlocks(ops, testX, predict), test.labels!, 10).error;
+const error = (predict: (x: typeof testX) => ArrayLike<number>) =>
+  classificationReport(predictInBlocks(ops, testX, predict), test.labels!, 10).error;
 
 /** 10 samples per clamped label → PNG, and the fraction the DBN's own classifier labels correctly. */
 async function generation(dbn: DBN, file: string): Promise<number> {
@@ -37,28 +52,54 @@ async function generation(dbn: DBN, file: string): Promise<number> {
     images.dispose();
   }
   const all = new Float32Array(100 * 784);
-  rows.forEach((r, i) => all.set(r, i * 10 * 784));
-  await writePng(join(run.dir, file), imageGrid(all, 100, { tileShape: [28, 28], columns: 10, normalize: 'unit', zoom: 2 }));
+  for (const [i, r] of rows.entries()) all.set(r, i * 10 * 784);
+  await writePng(
+    join(run.dir, file),
+    imageGrid(all, 100, { tileShape: [28, 28], columns: 10, normalize: 'unit', zoom: 2 }),
+  );
   return right / 100;
 }
 
 const pre = await run.stage('pretrain', async () => {
   const dbn = new DBN(ops, small.config, new SeededRandom(1));
   const layers = small.pretrain.map((l) => ({ ...l, epochs: pretrainEpochs }));
-  await dbn.pretrain(train, { layers, labels: train.labels!, seed: 1, hooks: { onEpoch: (e) => run.log(`${e.layer} epoch ${e.epoch + 1}: reconstruction error ${e.reconstructionError.toFixed(5)} (${e.seconds.toFixed(1)} s)`) } });
+  await dbn.pretrain(train, {
+    layers,
+    labels: train.labels!,
+    seed: 1,
+    hooks: {
+      onEpoch: (e) =>
+        run.log(
+          `${e.layer} epoch ${e.epoch + 1}: reconstruction error ${e.reconstructionError.toFixed(5)} (${e.seconds.toFixed(1)} s)`,
+        ),
+    },
+  });
   await run.saveModel('pretrained.dbn', encodeDBN(dbn, { hyperParameters: { layers } }));
   const testError = error((x) => dbn.classify(x));
   const recognised = await generation(dbn, 'samples-pretrained.png');
-  run.log(`pre-trained: test error ${(testError * 100).toFixed(2)} %, generated digits recognised ${(recognised * 100).toFixed(0)} %`);
+  run.log(
+    `pre-trained: test error ${(testError * 100).toFixed(2)} %, generated digits recognised ${(recognised * 100).toFixed(0)} %`,
+  );
   return { testError, recognised };
 });
-const load = () => decodeDBN(ops, readFileSync(run.modelPath('pretrained.dbn')), 'pretrained.dbn').dbn;
+const load = () =>
+  decodeDBN(ops, readFileSync(run.modelPath('pretrained.dbn')), 'pretrained.dbn').dbn;
 
 const backprop = await run.stage('backprop', async () => {
   const net = unrollClassifier(load());
-  await fineTune(net, train, { labels: train.labels! }, 'softmax-cross-entropy', { ...small.backprop, epochs: Number(values['backprop-epochs']) }, {
-    onEpoch: (e) => run.log(`backprop epoch ${e.epoch + 1}: train ${e.trainLoss.toFixed(4)}, validation ${e.validationLoss.toFixed(4)}`),
-  });
+  await fineTune(
+    net,
+    train,
+    { labels: train.labels! },
+    'softmax-cross-entropy',
+    { ...small.backprop, epochs: Number(values['backprop-epochs']) },
+    {
+      onEpoch: (e) =>
+        run.log(
+          `backprop epoch ${e.epoch + 1}: train ${e.trainLoss.toFixed(4)}, validation ${e.validationLoss.toFixed(4)}`,
+        ),
+    },
+  );
   const testError = error((x) => ops.read(ops.argmax(net.forward(x), 1)));
   run.log(`after backprop: test error ${(testError * 100).toFixed(2)} %`);
   return { testError };
@@ -66,12 +107,22 @@ const backprop = await run.stage('backprop', async () => {
 
 const updown = await run.stage('updown', async () => {
   const dbn = load();
-  await upDown(dbn, train, { epochs: Number(values['updown-epochs']), learningRate: 0.01, labels: train.labels!, seed: 2 }, {
-    onEpoch: (e) => run.log(`up-down epoch ${e.epoch + 1}: k=${e.gibbsSteps}, generative error ${e.generativeError.toFixed(5)}`),
-  });
+  await upDown(
+    dbn,
+    train,
+    { epochs: Number(values['updown-epochs']), learningRate: 0.01, labels: train.labels!, seed: 2 },
+    {
+      onEpoch: (e) =>
+        run.log(
+          `up-down epoch ${e.epoch + 1}: k=${e.gibbsSteps}, generative error ${e.generativeError.toFixed(5)}`,
+        ),
+    },
+  );
   const testError = error((x) => dbn.classify(x));
   const recognised = await generation(dbn, 'samples-updown.png');
-  run.log(`after up-down: test error ${(testError * 100).toFixed(2)} %, generated digits recognised ${(recognised * 100).toFixed(0)} %`);
+  run.log(
+    `after up-down: test error ${(testError * 100).toFixed(2)} %, generated digits recognised ${(recognised * 100).toFixed(0)} %`,
+  );
   return { testError, recognised };
 });
 
