@@ -139,7 +139,7 @@ const random = await run.stage('random-init-backprop', async () => {
     [784, 500, 500, 2000, 10],
     ['sigmoid', 'sigmoid', 'sigmoid', 'softmax'],
     new SeededRandom(4),
-    0.01,
+    'glorot',
   );
   const history = await fineTune(
     net,

@@ -44,20 +44,25 @@ export class FeedForwardNet {
     });
   }
 
-  /** A randomly initialised network (weights N(0, std²), biases 0). */
+  /** A randomly initialised network (weights N(0, std²) or Glorot-scaled, biases 0). */
   static random(
     ops: Ops,
     sizes: readonly number[],
     activations: readonly LayerActivation[],
     rng: SeededRandom,
-    std = 0.01,
+    std: number | 'glorot' = 0.01,
   ): FeedForwardNet {
     if (activations.length !== sizes.length - 1)
       throw new DeepBeliefError('random: one activation per layer is needed');
     return new FeedForwardNet(
       ops,
       activations.map((activation, i) => ({
-        W: ops.randomNormal([sizes[i]!, sizes[i + 1]!], rng, 0, std),
+        W: ops.randomNormal(
+          [sizes[i]!, sizes[i + 1]!],
+          rng,
+          0,
+          initialStd(std, sizes[i]!, sizes[i + 1]!, activation),
+        ),
         b: ops.zeros([1, sizes[i + 1]!]),
         activation,
       })),
@@ -148,6 +153,21 @@ export class FeedForwardNet {
   dispose(): void {
     this.ops.dispose(this.layers.map((l) => [l.W, l.b]));
   }
+}
+
+/**
+ * Standard deviation of initial weights: a number, or `glorot` — √(2/(fan-in + fan-out)),
+ * times 4 for sigmoid layers (Glorot & Bengio 2010), the sensible start for a deep sigmoid
+ * network trained from scratch (tiny weights leave its gradients vanishing).
+ */
+function initialStd(
+  std: number | 'glorot',
+  fanIn: number,
+  fanOut: number,
+  activation: LayerActivation,
+): number {
+  if (std !== 'glorot') return std;
+  return Math.sqrt(2 / (fanIn + fanOut)) * (activation === 'sigmoid' ? 4 : 1);
 }
 
 function checkLossPair(loss: Loss, activation: LayerActivation): void {
