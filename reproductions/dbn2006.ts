@@ -120,7 +120,7 @@ const backprop = await run.stage('backprop', async () => {
     {
       onEpoch: (e) =>
         run.log(
-          `backprop (pre-trained) epoch ${e.epoch + 1}: train ${e.trainLoss.toFixed(4)}, validation ${e.validationLoss.toFixed(4)} (${e.seconds.toFixed(1)} s)`,
+          `backprop (pre-trained) epoch ${e.epoch + 1}: train ${e.trainLoss.toFixed(4)}, validation ${e.validationLoss?.toFixed(4)} (${e.seconds.toFixed(1)} s)`,
         ),
     },
   );
@@ -150,7 +150,7 @@ const random = await run.stage('random-init-backprop', async () => {
     {
       onEpoch: (e) =>
         run.log(
-          `backprop (random init) epoch ${e.epoch + 1}: train ${e.trainLoss.toFixed(4)}, validation ${e.validationLoss.toFixed(4)} (${e.seconds.toFixed(1)} s)`,
+          `backprop (random init) epoch ${e.epoch + 1}: train ${e.trainLoss.toFixed(4)}, validation ${e.validationLoss?.toFixed(4)} (${e.seconds.toFixed(1)} s)`,
         ),
     },
   );

@@ -96,7 +96,7 @@ const backprop = await run.stage('backprop', async () => {
     {
       onEpoch: (e) =>
         run.log(
-          `backprop epoch ${e.epoch + 1}: train ${e.trainLoss.toFixed(4)}, validation ${e.validationLoss.toFixed(4)}`,
+          `backprop epoch ${e.epoch + 1}: train ${e.trainLoss.toFixed(4)}, validation ${e.validationLoss?.toFixed(4)}`,
         ),
     },
   );

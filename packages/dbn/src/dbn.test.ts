@@ -240,7 +240,13 @@ describe('deep autoencoder', () => {
 
 describe('initialisation', () => {
   it("'glorot' scales weights by √(2/(fan-in + fan-out)), ×4 for sigmoid layers", () => {
-    const net = FeedForwardNet.random(ops, [400, 200, 10], ['sigmoid', 'softmax'], new SeededRandom(1), 'glorot');
+    const net = FeedForwardNet.random(
+      ops,
+      [400, 200, 10],
+      ['sigmoid', 'softmax'],
+      new SeededRandom(1),
+      'glorot',
+    );
     const sd = (t: ReturnType<Ops['tensor']>) => Math.sqrt(ops.item(ops.mean(ops.square(t))));
     expect(sd(net.layers[0]!.W)).toBeCloseTo(4 * Math.sqrt(2 / 600), 2);
     expect(sd(net.layers[1]!.W)).toBeCloseTo(Math.sqrt(2 / 210), 2);

@@ -210,7 +210,8 @@ export type FineTuneOptions = z.input<typeof fineTuneOptionsSchema>;
 export interface FineTuneEpoch {
   readonly epoch: number;
   readonly trainLoss: number;
-  readonly validationLoss: number;
+  /** Mean loss on the held-out rows; null without a validation split. */
+  readonly validationLoss: number | null;
   readonly seconds: number;
 }
 
@@ -354,7 +355,7 @@ export async function fineTune(
           );
         }
       }
-      const validationLoss = nValid > 0 ? evaluate(validIdx) : Number.NaN;
+      const validationLoss = nValid > 0 ? evaluate(validIdx) : null;
       const record = {
         epoch,
         trainLoss: lossSum / batches,
@@ -364,7 +365,7 @@ export async function fineTune(
       history.push(record);
       hooks.onEpoch?.(record);
       if (nValid > 0) {
-        if (validationLoss < best) {
+        if (validationLoss !== null && validationLoss < best) {
           best = validationLoss;
           bestWeights = net.layers.map((l) => [o.read(l.W), o.read(l.b)]);
           sinceBest = 0;

@@ -62,9 +62,7 @@ function defined<T extends object>(value: T): T {
 }
 
 function fineTuneLine(progress: Progress, total: number, e: FineTuneEpoch): void {
-  const valid = Number.isNaN(e.validationLoss)
-    ? ''
-    : `, validation ${formatMetric(e.validationLoss)}`;
+  const valid = e.validationLoss === null ? '' : `, validation ${formatMetric(e.validationLoss)}`;
   progress.line(
     `backprop epoch ${e.epoch + 1}/${total}: loss ${formatMetric(e.trainLoss)}${valid} (${formatDuration(e.seconds)})`,
   );

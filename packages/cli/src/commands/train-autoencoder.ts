@@ -143,7 +143,7 @@ export async function trainAutoencoder(
           signal: interrupt.signal,
           onEpoch: (e) => {
             progress.line(
-              `fine-tune epoch ${e.epoch + 1}/${fineTune.epochs}: loss ${formatMetric(e.trainLoss)}${Number.isNaN(e.validationLoss) ? '' : `, validation ${formatMetric(e.validationLoss)}`} (${formatDuration(e.seconds)})`,
+              `fine-tune epoch ${e.epoch + 1}/${fineTune.epochs}: loss ${formatMetric(e.trainLoss)}${e.validationLoss === null ? '' : `, validation ${formatMetric(e.validationLoss)}`} (${formatDuration(e.seconds)})`,
             );
           },
         },
