@@ -50,7 +50,7 @@ export const trainOptionsSchema = z
      * deferring backend run and copy out pending work, so reading every batch costs speed.
      * Divergence is detected at these reads.
      */
-    metricsEvery: z.number().int().min(1).default(10),
+    metricsEvery: z.number().int().min(1).default(50),
     /** Name used in progress events and divergence errors (e.g. 'layer 2'). */
     layerName: z.string().default('rbm'),
   })
