@@ -123,6 +123,20 @@ export class FeedForwardNet {
    * cross-entropy: output − target; linear + squared error).
    */
   gradients(x: Tensor, target: Tensor, loss: Loss): { W: Tensor; b: Tensor }[] {
+    const result = this.lossAndGradients(x, target, loss);
+    result.loss.dispose();
+    return result.gradients;
+  }
+
+  /**
+   * The mean loss (`[1, 1]`) and its gradients from one forward pass: what a training step
+   * needs, without evaluating the network twice.
+   */
+  lossAndGradients(
+    x: Tensor,
+    target: Tensor,
+    loss: Loss,
+  ): { loss: Tensor; gradients: { W: Tensor; b: Tensor }[] } {
     const o = this.ops;
     const last = this.layers[this.layers.length - 1]!;
     checkLossPair(loss, last.activation);
@@ -133,6 +147,7 @@ export class FeedForwardNet {
     }
     return o.tidy(() => {
       const acts = this.activations(x);
+      const value = lossValue(o, acts.at(-1)!, target, loss);
       const n = x.rows;
       let delta = o.mul(o.sub(acts.at(-1)!, target), (loss === 'squared-error' ? 2 : 1) / n);
       const grads: { W: Tensor; b: Tensor }[] = [];
@@ -146,7 +161,7 @@ export class FeedForwardNet {
           delta = below.activation === 'sigmoid' ? o.mul(back, o.mul(a, o.rsub(1, a))) : back;
         }
       }
-      return grads;
+      return { loss: value, gradients: grads };
     });
   }
 
@@ -304,18 +319,19 @@ export async function fineTune(
       if (hooks.signal?.aborted) break;
       const started = performance.now();
       const perm = rng.permutation(trainIdx.length);
-      let lossSum = 0;
+      // summed on the backend and read once per epoch: a read makes a deferring backend
+      // (onnx) copy out every live tensor
+      let lossSum: Tensor | null = null;
       for (let b = 0; b < batches; b++) {
         const idx = new Uint32Array(opts.batchSize);
         for (let i = 0; i < opts.batchSize; i++) idx[i] = trainIdx[perm[b * opts.batchSize + i]!]!;
         source.readRows(idx, xb);
         targetSource.readRows(idx, tb);
         t++;
-        lossSum += o.tidy(() => {
+        const batchLoss: Tensor = o.tidy(() => {
           const x = o.tensor(xb, [opts.batchSize, source.cols]);
           const y = o.tensor(tb, [opts.batchSize, targetSource.cols]);
-          const value = o.item(lossValue(o, net.forward(x), y, loss));
-          const grads = net.gradients(x, y, loss);
+          const { loss: value, gradients: grads } = net.lossAndGradients(x, y, loss);
           net.layers.forEach((layer, i) => {
             const s = state[i]!;
             const g = grads[i]!;
@@ -349,16 +365,24 @@ export async function fineTune(
           });
           return value;
         });
-        if (!Number.isFinite(lossSum)) {
-          throw new DeepBeliefError(
-            `fine-tuning diverged at epoch ${epoch + 1}, batch ${b + 1}: the loss is not finite. Try a smaller learning rate (now ${opts.learningRate}).`,
-          );
+        const sum: Tensor = lossSum ? o.add(lossSum, batchLoss) : batchLoss;
+        if (lossSum) {
+          lossSum.dispose();
+          batchLoss.dispose();
         }
+        lossSum = o.keep(sum);
+      }
+      const trainLoss = o.item(lossSum!) / batches;
+      lossSum!.dispose();
+      if (!Number.isFinite(trainLoss)) {
+        throw new DeepBeliefError(
+          `fine-tuning diverged in epoch ${epoch + 1}: the training loss is not finite. Try a smaller learning rate (now ${opts.learningRate}).`,
+        );
       }
       const validationLoss = nValid > 0 ? evaluate(validIdx) : null;
       const record = {
         epoch,
-        trainLoss: lossSum / batches,
+        trainLoss,
         validationLoss,
         seconds: (performance.now() - started) / 1000,
       };
