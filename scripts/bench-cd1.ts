@@ -2,10 +2,15 @@
  * CD-1 training throughput: deepbelief on every available backend beside the numpy
  * reference (`../shared/peers/rbm_numpy.py`), in one invocation, on the same real MNIST
  * files and the same hyper-parameters (784-500, batch 100, lr 0.1, momentum 0.5, weight cost
- * 2e-4, a fixed number of batches). Also reports each backend's effective GFLOP/s of the
- * CD-1 step against its own measured matmul rate on the forward product.
+ * 2e-4, a fixed number of batches per round).
  *
- * Run: `pnpm bench:cd1 [--batches 200] [--backends onnx,tfjs-wasm]`.
+ * The machine's speed drifts by ±30 % from second to second (shared 2-core VM), so the
+ * runs are interleaved: each round times every fast backend and then numpy, and the ratio
+ * to numpy is taken within each round; the reported figures are medians over rounds. Also
+ * reports each backend's effective GFLOP/s of the CD-1 step against the machine's measured
+ * matmul peak (the faster of numpy/OpenBLAS and the backend itself on the forward product).
+ *
+ * Run: `pnpm bench:cd1 [--batches 200] [--rounds 5] [--backends onnx,tfjs-wasm]`.
  * The last line is one JSON object: {"numpy": samplesPerSecond, "backends": {name: samplesPerSecond}, ...}.
  */
 import { execFileSync } from 'node:child_process';
@@ -19,22 +24,34 @@ import { registerInstalledBackends, startableBackends } from './lib/backends.js'
 const { values } = parseArgs({
   options: {
     batches: { type: 'string', default: '200' },
+    rounds: { type: 'string', default: '5' },
     backends: { type: 'string' },
     'slow-batches': { type: 'string', default: '10' },
   },
 });
 const batches = Number(values.batches);
+const rounds = Number(values.rounds);
 const slowBatches = Number(values['slow-batches']);
+/** Backends too slow for more than one short round. */
 const SLOW = new Set(['js', 'tfjs-cpu']);
-const FLOPS_PER_STEP = 5 * 2 * 100 * 784 * 500; // ph0, pv, ph1 and the two gradient products
+const BATCH = 100;
+const FLOPS_PER_PRODUCT = 2 * BATCH * 784 * 500;
+const FLOPS_PER_STEP = 5 * FLOPS_PER_PRODUCT; // ph0, pv, ph1 and the two gradient products
+
+const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+};
 
 const train = await loadMnist({ split: 'train' });
 const notes = await registerInstalledBackends();
 const { ready, failed } = await startableBackends(values.backends?.split(','));
 
+/** GFLOP/s of the forward product [100, 784]·[784, 500] on a backend (median of 12, result read). */
 function matmulRate(ops: Ops): number {
   const rng = new SeededRandom(1);
-  const a = ops.keep(ops.randomUniform([100, 784], rng));
+  const a = ops.keep(ops.randomUniform([BATCH, 784], rng));
   const w = ops.keep(ops.randomNormal([784, 500], rng, 0, 0.01));
   const times: number[] = [];
   for (let i = 0; i < 12; i++) {
@@ -43,87 +60,170 @@ function matmulRate(ops: Ops): number {
     times.push(performance.now() - t0);
   }
   ops.dispose([a, w]);
-  times.sort((x, y) => x - y);
-  return (2 * 100 * 784 * 500) / (times[Math.floor(times.length / 2)]! / 1000) / 1e9;
+  return FLOPS_PER_PRODUCT / (median(times) / 1000) / 1e9;
 }
 
-const results: Record<
-  string,
-  {
-    samplesPerSecond: number;
-    batches: number;
-    gflops: number;
-    matmulGflops: number;
-    msPerBatch: number;
+/** numpy/OpenBLAS on the same product, float32 (the machine's matmul peak for this shape). */
+function numpyMatmulRate(): number | null {
+  const code =
+    'import numpy as np, time\n' +
+    'a = np.random.rand(100, 784).astype(np.float32); w = np.random.rand(784, 500).astype(np.float32)\n' +
+    'ts = []\n' +
+    'for i in range(60):\n' +
+    '    t0 = time.perf_counter(); a @ w; ts.append(time.perf_counter() - t0)\n' +
+    'print(sorted(ts)[30])';
+  try {
+    const seconds = Number(execFileSync('python3', ['-c', code], { encoding: 'utf8' }).trim());
+    return FLOPS_PER_PRODUCT / seconds / 1e9;
+  } catch {
+    return null;
   }
-> = {};
-for (const { name, ops } of ready) {
+}
+
+/** One run of the numpy peer: samples/s over `n` batches, or the reason it could not run. */
+function runNumpy(n: number): number | string {
+  try {
+    const out = execFileSync(
+      'python3',
+      [
+        new URL('../../shared/peers/rbm_numpy.py', import.meta.url).pathname,
+        '--data',
+        mnistDataDir(),
+        '--epochs',
+        '1',
+        '--max-batches',
+        String(n),
+        '--json',
+      ],
+      { encoding: 'utf8' },
+    );
+    const last = JSON.parse(out.trim().split('\n').at(-1)!);
+    return last.epochs[0].samples_per_s as number;
+  } catch (error) {
+    return `numpy reference not run: ${(error as Error).message.split('\n')[0]}`;
+  }
+}
+
+interface Runner {
+  readonly name: string;
+  readonly ops: Ops;
+  readonly batches: number;
+  /** Samples/s of `batches` CD-1 batches, every deferred op finished inside the timing. */
+  run(): Promise<number>;
+}
+
+async function makeRunner(name: string, ops: Ops): Promise<Runner> {
   const n = SLOW.has(name) ? slowBatches : batches;
   const rbm = new RBM(ops, { visible: 784, hidden: 500 }, new SeededRandom(1));
   const trainer = new RBMTrainer(
     rbm,
-    { epochs: 1, batchSize: 100, learningRate: 0.1, momentum: 0.5, weightCost: 2e-4, k: 1 },
+    { epochs: 1000, batchSize: BATCH, learningRate: 0.1, momentum: 0.5, weightCost: 2e-4, k: 1 },
     1,
   );
+  const sync = () => ops.tidy(() => ops.item(ops.sum(rbm.W)));
   await trainer.fit(train, { maxBatches: 2 }); // warm-up: kernel compilation, session creation
-  const t0 = performance.now();
-  await trainer.fit(train, { maxBatches: n });
-  const seconds = (performance.now() - t0) / 1000;
-  const mm = matmulRate(ops);
-  results[name] = {
-    samplesPerSecond: (n * 100) / seconds,
+  sync();
+  return {
+    name,
+    ops,
     batches: n,
-    msPerBatch: (seconds * 1000) / n,
-    gflops: (FLOPS_PER_STEP * n) / seconds / 1e9,
-    matmulGflops: mm,
+    async run() {
+      const t0 = performance.now();
+      await trainer.fit(train, { maxBatches: n });
+      sync();
+      return (n * BATCH) / ((performance.now() - t0) / 1000);
+    },
   };
-  trainer.dispose();
-  rbm.dispose();
-  console.log(
-    `${name.padEnd(12)} ${results[name].samplesPerSecond.toFixed(0).padStart(7)} samples/s  ${results[name].msPerBatch.toFixed(2).padStart(7)} ms/batch  CD-1 ${results[name].gflops.toFixed(1)} GFLOP/s of matmul ${mm.toFixed(1)} GFLOP/s (${n} batches)`,
-  );
 }
 
-let numpy: number | null = null;
+const runners: Runner[] = [];
+for (const { name, ops } of ready) runners.push(await makeRunner(name, ops));
+
+const perRound: Record<string, number[]> = {};
+const ratios: Record<string, number[]> = {};
+const numpyRounds: number[] = [];
 let numpyNote = '';
-try {
-  const out = execFileSync(
-    'python3',
-    [
-      new URL('../../shared/peers/rbm_numpy.py', import.meta.url).pathname,
-      '--data',
-      mnistDataDir(),
-      '--epochs',
-      '1',
-      '--max-batches',
-      String(batches),
-      '--json',
-    ],
-    {
-      encoding: 'utf8',
-    },
-  );
-  const last = JSON.parse(out.trim().split('\n').at(-1)!);
-  numpy = last.epochs[0].samples_per_s as number;
-  console.log(
-    `${'numpy'.padEnd(12)} ${numpy.toFixed(0).padStart(7)} samples/s  ${((100 / numpy) * 1000).toFixed(2).padStart(7)} ms/batch  CD-1 ${((FLOPS_PER_STEP * numpy) / 100 / 1e9).toFixed(1)} GFLOP/s (${batches} batches)`,
-  );
-} catch (error) {
-  numpyNote = `numpy reference not run: ${(error as Error).message.split('\n')[0]}`;
-  console.log(numpyNote);
+for (let round = 0; round < rounds; round++) {
+  const line: string[] = [];
+  const thisRound: Record<string, number> = {};
+  for (const r of runners) {
+    if (SLOW.has(r.name) && round > 0) continue;
+    const sps = await r.run();
+    thisRound[r.name] = sps;
+    perRound[r.name] = [...(perRound[r.name] ?? []), sps];
+    line.push(`${r.name} ${sps.toFixed(0)}`);
+  }
+  const numpy = numpyNote ? numpyNote : runNumpy(batches);
+  if (typeof numpy === 'number') {
+    numpyRounds.push(numpy);
+    line.push(`numpy ${numpy.toFixed(0)}`);
+    for (const [name, sps] of Object.entries(thisRound)) {
+      ratios[name] = [...(ratios[name] ?? []), sps / numpy];
+    }
+  } else {
+    numpyNote = numpy;
+  }
+  console.log(`round ${round + 1}/${rounds} (samples/s): ${line.join(', ')}`);
 }
-for (const [name, r] of Object.entries(results)) {
-  if (numpy) console.log(`ratio ${name}/numpy = ${(r.samplesPerSecond / numpy).toFixed(2)}×`);
+
+const numpyPeak = numpyMatmulRate();
+const numpy = numpyRounds.length ? median(numpyRounds) : null;
+const results: Record<string, Record<string, number | number[] | null>> = {};
+console.log(
+  `\nmedians over ${rounds} rounds of ${batches} batches (slow backends: 1 round of ${slowBatches})`,
+);
+for (const r of runners) {
+  const sps = median(perRound[r.name]!);
+  const mm = matmulRate(r.ops);
+  const peak = Math.max(mm, numpyPeak ?? 0);
+  const gflops = (FLOPS_PER_STEP * sps) / BATCH / 1e9;
+  const ratio = ratios[r.name] ? median(ratios[r.name]!) : null;
+  results[r.name] = {
+    samplesPerSecond: sps,
+    rounds: perRound[r.name]!,
+    ratioToNumpy: ratio,
+    ratioToNumpyRounds: ratios[r.name] ?? [],
+    msPerBatch: (1000 * BATCH) / sps,
+    batchesPerRound: r.batches,
+    gflops,
+    matmulGflops: mm,
+    fractionOfPeak: gflops / peak,
+  };
+  console.log(
+    `${r.name.padEnd(12)} ${sps.toFixed(0).padStart(7)} samples/s  ${((1000 * BATCH) / sps).toFixed(2).padStart(7)} ms/batch  ` +
+      `CD-1 ${gflops.toFixed(1)} GFLOP/s = ${((100 * gflops) / peak).toFixed(0)} % of the ${peak.toFixed(0)} GFLOP/s matmul peak` +
+      ` (own matmul ${mm.toFixed(1)})` +
+      (ratio === null ? '' : `  ratio to numpy ${ratio.toFixed(2)}×`),
+  );
+}
+if (numpy !== null) {
+  console.log(
+    `${'numpy'.padEnd(12)} ${numpy.toFixed(0).padStart(7)} samples/s  ${((1000 * BATCH) / numpy).toFixed(2).padStart(7)} ms/batch  ` +
+      `CD-1 ${((FLOPS_PER_STEP * numpy) / BATCH / 1e9).toFixed(1)} GFLOP/s` +
+      (numpyPeak ? ` (numpy matmul ${numpyPeak.toFixed(0)} GFLOP/s)` : ''),
+  );
+} else {
+  console.log(numpyNote);
 }
 for (const f of [...notes, ...failed]) console.log(`skipped ${f}`);
 console.log(
   JSON.stringify({
     numpy,
     backends: Object.fromEntries(
-      Object.entries(results).map(([k, v]) => [k, Math.round(v.samplesPerSecond)]),
+      Object.entries(results).map(([k, v]) => [k, Math.round(v.samplesPerSecond as number)]),
     ),
+    ratios: Object.fromEntries(Object.entries(results).map(([k, v]) => [k, v.ratioToNumpy])),
     details: results,
-    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version },
+    numpyRounds,
+    numpyMatmulGflops: numpyPeak,
+    rounds,
+    batches,
+    machine: {
+      cpus: os.cpus().length,
+      model: os.cpus()[0]?.model,
+      node: process.version,
+      loadavg: os.loadavg(),
+    },
     skipped: [...notes, ...failed, ...(numpyNote ? [numpyNote] : [])],
   }),
 );

@@ -131,6 +131,124 @@ describe('RBMTrainer', () => {
     }
   });
 
+  it('two CD-1 steps equal the textbook update (float64 reference: momentum, weight cost, sparsity, σ)', () => {
+    const [nv, nh, n] = [16, 6, 10];
+    const sig = (x: number) => 1 / (1 + Math.exp(-x));
+    for (const gaussian of [false, true]) {
+      const rbm = new RBM(
+        ops,
+        {
+          visible: nv,
+          hidden: nh,
+          visibleType: gaussian ? 'gaussian' : 'bernoulli',
+          learnSigma: gaussian,
+        },
+        new SeededRandom(8),
+        0.1,
+      );
+      const init = new SeededRandom(9);
+      rbm.setParameters({
+        weights: rbm.getParameters().weights,
+        visibleBias: init.normalArray(nv).map((x) => 0.3 * x),
+        hiddenBias: init.normalArray(nh).map((x) => 0.3 * x),
+        // σ between 0.5 and 1.5 (log σ is learned; the reference takes σ as each step finds it)
+        ...(gaussian ? { logSigma: init.uniformArray(nv).map((x) => Math.log(0.5 + x)) } : {}),
+      });
+      let sigma = new Float64Array(nv);
+      const options = {
+        epochs: 1,
+        learningRate: 0.1,
+        momentum: 0.5,
+        weightCost: 0.01,
+        sparsityTarget: 0.1,
+        sparsityCost: 0.05,
+        sparsityDecay: 0.9,
+      };
+      const trainer = new RBMTrainer(rbm, options, 21);
+      const root = new SeededRandom(21);
+      root.fork(); // the data-order generator
+      const sampleRng = root.fork();
+      const v0 = Float64Array.from(bas.data.slice(0, n * nv), (x, i) =>
+        gaussian ? x - 0.5 + 0.1 * (i % 3) : x,
+      );
+      const batch = ops.tensor(Float32Array.from(v0), [n, nv]);
+
+      let W = Float64Array.from(rbm.getParameters().weights);
+      let b = Float64Array.from(rbm.getParameters().visibleBias);
+      let c = Float64Array.from(rbm.getParameters().hiddenBias);
+      const vW = new Float64Array(nv * nh);
+      const vb = new Float64Array(nv);
+      const vc = new Float64Array(nh);
+      let q: Float64Array | null = null;
+      const hidden = (v: Float64Array) =>
+        Float64Array.from({ length: n * nh }, (_, k) => {
+          const [r, j] = [Math.floor(k / nh), k % nh];
+          let a = c[j]!;
+          for (let i = 0; i < nv; i++) a += (v[r * nv + i]! / sigma[i]!) * W[i * nh + j]!;
+          return sig(a);
+        });
+      for (let step = 0; step < 2; step++) {
+        const logSigma = rbm.getParameters().logSigma;
+        sigma = Float64Array.from({ length: nv }, (_, i) =>
+          logSigma ? Math.exp(logSigma[i]!) : 1,
+        );
+        trainer.step(batch);
+        const ph0 = hidden(v0);
+        const u = sampleRng.uniformArray(n * nh);
+        const h = ph0.map((p, k) => (u[k]! < Math.fround(p) ? 1 : 0));
+        const pv = Float64Array.from({ length: n * nv }, (_, k) => {
+          const [r, i] = [Math.floor(k / nv), k % nv];
+          let a = 0;
+          for (let j = 0; j < nh; j++) a += W[i * nh + j]! * h[r * nh + j]!;
+          return gaussian ? b[i]! + sigma[i]! * a : sig(b[i]! + a);
+        });
+        const ph1 = hidden(pv);
+        const mean = (x: Float64Array, cols: number, col: number) => {
+          let s = 0;
+          for (let r = 0; r < n; r++) s += x[r * cols + col]!;
+          return s / n;
+        };
+        const current = Float64Array.from({ length: nh }, (_, j) => mean(ph0, nh, j));
+        q = q ? q.map((x, j) => 0.9 * x + 0.1 * current[j]!) : current;
+        const excess = q.map((x) => 0.05 * (x - 0.1));
+        for (let i = 0; i < nv; i++) {
+          for (let j = 0; j < nh; j++) {
+            let g = 0;
+            for (let r = 0; r < n; r++) {
+              g +=
+                (v0[r * nv + i]! * ph0[r * nh + j]! - pv[r * nv + i]! * ph1[r * nh + j]!) /
+                sigma[i]!;
+            }
+            g = g / n - 0.01 * W[i * nh + j]! - mean(v0, nv, i) * excess[j]!;
+            vW[i * nh + j] = 0.5 * vW[i * nh + j]! + 0.1 * g;
+          }
+          vb[i] = 0.5 * vb[i]! + (0.1 * (mean(v0, nv, i) - mean(pv, nv, i))) / sigma[i]! ** 2;
+        }
+        for (let j = 0; j < nh; j++) {
+          vc[j] = 0.5 * vc[j]! + 0.1 * (mean(ph0, nh, j) - mean(ph1, nh, j) - excess[j]!);
+        }
+        W = W.map((x, k) => x + vW[k]!);
+        b = b.map((x, k) => x + vb[k]!);
+        c = c.map((x, k) => x + vc[k]!);
+        const got = rbm.getParameters();
+        for (const [name, want, have] of [
+          ['W', W, got.weights],
+          ['visibleBias', b, got.visibleBias],
+          ['hiddenBias', c, got.hiddenBias],
+        ] as const) {
+          const worst = Math.max(...Array.from(want, (x, k) => Math.abs(x - have[k]!)));
+          expect(
+            worst,
+            `${gaussian ? 'Gaussian' : 'Bernoulli'} ${name} after step ${step + 1}`,
+          ).toBeLessThan(2e-6);
+        }
+      }
+      batch.dispose();
+      trainer.dispose();
+      rbm.dispose();
+    }
+  });
+
   it('a Gaussian-visible RBM (fixed and learned σ) trains on standardised data without NaN', async () => {
     // two well-separated clusters in 6 dimensions, standardised
     const rng = new SeededRandom(4);
