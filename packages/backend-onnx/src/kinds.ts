@@ -127,6 +127,11 @@ export function binaryKind(op: BinaryOp): OpKind {
   });
 }
 
+/** `float(bytes) · scale` for a uint8 input and a `[1, 1]` float scale (both exact in float32). */
+export const bytesKind: OpKind = kind('bytes', (e, [bytes, scale], out) => {
+  e.node('Mul', [e.node('Cast', [bytes!], { to: FLOAT }), scale!], {}, out);
+});
+
 /** Clamp with rank-0 `lo` and `hi` inputs. */
 export const clipKind: OpKind = kind('clip', (e, [a, lo, hi], out) => {
   e.node('Clip', [a!, lo!, hi!], {}, out);

@@ -3,8 +3,8 @@ import { BackendError } from '@deepbelief/core';
 
 /** A tensor as the native binding reads and writes it. */
 export interface NativeTensor {
-  readonly type: 'float32' | 'int64';
-  readonly data: Float32Array | BigInt64Array;
+  readonly type: 'float32' | 'int64' | 'uint8';
+  readonly data: Float32Array | BigInt64Array | Uint8Array;
   readonly dims: readonly number[];
   readonly location: 'cpu';
 }

@@ -12,6 +12,7 @@ import {
 import {
   argmaxKind,
   binaryKind,
+  bytesKind,
   clipKind,
   concatKind,
   cumsumKind,
@@ -107,7 +108,7 @@ export interface OnnxStats {
  */
 export class OnnxTensor {
   /** @internal */
-  data: Float32Array | BigInt64Array | null;
+  data: LeafData | null;
   /** @internal */
   kind: OpKind | null;
   /** @internal */
@@ -120,7 +121,7 @@ export class OnnxTensor {
   /** @internal */
   constructor(
     readonly dims: readonly number[],
-    data: Float32Array | BigInt64Array | null,
+    data: LeafData | null,
     kind: OpKind | null = null,
     inputs: readonly OnnxTensor[] = [],
     /** @internal scalars and index vectors: graph inputs that are not backend tensors. */
@@ -151,6 +152,18 @@ interface CachedSession {
 }
 
 const NO_INPUTS: readonly OnnxTensor[] = [];
+
+/** What a computed tensor or graph input holds: float32 values, int64 indices or raw bytes. */
+type LeafData = Float32Array | BigInt64Array | Uint8Array;
+
+/** ONNX element type of a graph input. */
+const elementType = (data: LeafData) =>
+  data instanceof BigInt64Array ? 'int64' : data instanceof Uint8Array ? 'uint8' : 'float32';
+const ONNX_TYPE = {
+  float32: DataType.FLOAT,
+  int64: DataType.INT64,
+  uint8: DataType.UINT8,
+} as const;
 
 /**
  * Creates the native-speed backend on ONNX Runtime (onnxruntime-node). Products run in
@@ -258,7 +271,7 @@ export function createOnnxBackendSync(options: OnnxBackendOptions = {}): OnnxBac
     });
     const inputs: ValueSpec[] = plan.leaves.map((l, j) => ({
       name: `x${j}`,
-      type: l.data instanceof BigInt64Array ? DataType.INT64 : DataType.FLOAT,
+      type: ONNX_TYPE[elementType(l.data!)],
       dims: l.aux ? l.dims : [`x${j}r`, `x${j}c`],
     }));
     const outputNames = plan.outputs.map((i) => `n${i}`);
@@ -301,7 +314,7 @@ export function createOnnxBackendSync(options: OnnxBackendOptions = {}): OnnxBac
     const feeds: Record<string, NativeTensor> = {};
     plan.leaves.forEach((l, j) => {
       feeds[`x${j}`] = {
-        type: l.data instanceof BigInt64Array ? 'int64' : 'float32',
+        type: elementType(l.data!),
         data: l.data!,
         dims: l.dims,
         location: 'cpu',
@@ -452,6 +465,10 @@ export function createOnnxBackendSync(options: OnnxBackendOptions = {}): OnnxBac
 
     fromArray: (data, shape) => leaf(data, shape),
     fill: (shape, value) => leaf(new Float32Array(shape[0] * shape[1]).fill(value), shape),
+    // The bytes are a graph input (a quarter of the float32 data to hand over); Cast and
+    // Mul run natively with the rest of the graph.
+    fromBytes: (bytes, shape, scale) =>
+      defer(bytesKind, [new OnnxTensor(shape, bytes), scalar(Math.fround(scale))], shape),
     read: (t) => ready(t).slice(),
     dispose(t) {
       if (t.disposed) return;
@@ -554,9 +571,8 @@ function planGraph(nodes: readonly OnnxTensor[], outputs: ReadonlySet<OnnxTensor
         name = `x${leaves.length}`;
         leaves.push(input);
         names.set(input, name);
-        key += input.aux
-          ? `x${input.dims.length}${input.data instanceof BigInt64Array ? 'i' : 'f'}`
-          : 'x';
+        const type = elementType(input.data!)[0];
+        key += input.aux ? `x${input.dims.length}${type}` : type === 'f' ? 'x' : `x${type}`;
       }
       r.push(name);
     }

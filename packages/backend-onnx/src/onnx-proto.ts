@@ -6,7 +6,7 @@
  */
 
 /** ONNX `TensorProto.DataType` values used here. */
-export const DataType = { FLOAT: 1, BOOL: 9, INT64: 7 } as const;
+export const DataType = { FLOAT: 1, UINT8: 2, BOOL: 9, INT64: 7 } as const;
 export type DataTypeId = (typeof DataType)[keyof typeof DataType];
 
 /** An attribute value: tagged so ints and floats are never confused. */

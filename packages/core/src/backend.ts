@@ -77,6 +77,14 @@ export interface Backend<H = unknown> {
   fromArray(data: Float32Array, shape: Shape): H;
   /** A matrix filled with one value. */
   fill(shape: Shape, value: number): H;
+  /**
+   * Optional: the float32 matrix `bytes[i] · scale` (8-bit pixels), converted by the
+   * backend, each value the float32 product of the byte and `Math.fround(scale)` (exact
+   * in float32 arithmetic, so every backend gets the same bits). Feeding bytes spares a
+   * JavaScript conversion loop per mini-batch; without it {@link Ops.fromBytes} converts
+   * in JavaScript. The backend may keep `bytes`: callers hand it over.
+   */
+  fromBytes?(bytes: Uint8Array, shape: Shape, scale: number): H;
   /** Row-major copy of the data, safe for the caller to modify. */
   read(handle: H): Float32Array;
   /** Asynchronous {@link Backend.read}, for backends (webgl) where a sync read stalls. */

@@ -12,7 +12,13 @@ export {
 } from './backend.js';
 export { BackendError, DeepBeliefError, ShapeError } from './errors.js';
 export { createJsBackend, type JsHandle, sigmoidScalar, softplusScalar } from './js-backend.js';
-export { type MatrixLike, Ops, type OpsMemory, type TidyResult } from './ops.js';
+export {
+  bytesToFloat32,
+  type MatrixLike,
+  Ops,
+  type OpsMemory,
+  type TidyResult,
+} from './ops.js';
 export { type RandomState, SeededRandom } from './random.js';
 export {
   type BackendEntry,

@@ -181,6 +181,26 @@ export class Ops {
     return this.track(this.backend.fromArray(data, s), s);
   }
 
+  /**
+   * A tensor of `bytes[i] · scale` from 8-bit data (pixels), e.g. `scale = 1/255`: each
+   * value is the float32 product of the byte and `Math.fround(scale)`, the same bits on
+   * every backend. Backends that implement {@link Backend.fromBytes} convert natively.
+   * The array is handed over and must not be modified afterwards.
+   */
+  fromBytes(bytes: Uint8Array, shape: readonly number[], scale = 1): Tensor {
+    const s = checkShape(shape, 'fromBytes');
+    if (!(bytes instanceof Uint8Array))
+      throw new ShapeError('fromBytes: data must be a Uint8Array');
+    if (bytes.length !== s[0] * s[1]) {
+      throw new ShapeError(`fromBytes: ${bytes.length} bytes do not fill shape ${formatShape(s)}`);
+    }
+    if (!Number.isFinite(scale)) {
+      throw new DeepBeliefError(`fromBytes: scale must be a finite number, got ${scale}`);
+    }
+    if (this.backend.fromBytes) return this.track(this.backend.fromBytes(bytes, s, scale), s);
+    return this.track(this.backend.fromArray(bytesToFloat32(bytes, scale), s), s);
+  }
+
   fill(shape: readonly number[], value: number): Tensor {
     const s = checkShape(shape, 'fill');
     return this.track(this.backend.fill(s, value), s);
@@ -492,6 +512,21 @@ export class Ops {
     }
     if (t.isDisposed) throw new DeepBeliefError(`${where}: ${t} was already disposed`);
   }
+}
+
+/**
+ * `bytes[i] · fround(scale)` rounded to float32: the double product of a byte and a
+ * float32 is exact, so one rounding gives exactly the float32 product a native kernel
+ * computes. The reference for {@link Backend.fromBytes}.
+ */
+export function bytesToFloat32(
+  bytes: Uint8Array,
+  scale: number,
+  out: Float32Array = new Float32Array(bytes.length),
+): Float32Array {
+  const s = Math.fround(scale);
+  for (let i = 0; i < bytes.length; i++) out[i] = bytes[i]! * s;
+  return out;
 }
 
 function checkAxis(axis: unknown, where: string, allowNull: boolean): void {

@@ -9,6 +9,14 @@ export interface MatrixSource {
   readonly cols: number;
   /** Writes rows `indices` (in that order) into `out`, row-major. */
   readRows(indices: ArrayLike<number>, out: Float32Array): void;
+  /**
+   * Optional, for 8-bit data: writes the raw bytes of rows `indices` into `out`; the values
+   * are `byte · byteScale` ({@link readRows} gives the same float32 values). Training then
+   * hands the bytes to the backend, which converts them natively ({@link Ops.fromBytes}).
+   */
+  readRowBytes?(indices: ArrayLike<number>, out: Uint8Array): void;
+  /** The factor of {@link MatrixSource.readRowBytes}' bytes, e.g. 1/255. */
+  readonly byteScale?: number;
 }
 
 /** Plain matrices accepted by training and evaluation: a source, or typed data with its shape. */
@@ -49,6 +57,28 @@ export function toMatrixSource(input: MatrixInput, where = 'data'): MatrixSource
       : values instanceof Uint8Array
         ? 1 / 255
         : 1;
+  if (values instanceof Uint8Array) {
+    // float32 products byte · fround(scale), as Ops.fromBytes computes them on every backend
+    const s = Math.fround(scale);
+    return {
+      rows,
+      cols,
+      byteScale: scale,
+      readRows(indices, out) {
+        for (let r = 0; r < indices.length; r++) {
+          const base = indices[r]! * cols;
+          const o = r * cols;
+          for (let j = 0; j < cols; j++) out[o + j] = values[base + j]! * s;
+        }
+      },
+      readRowBytes(indices, out) {
+        for (let r = 0; r < indices.length; r++) {
+          const base = indices[r]! * cols;
+          out.set(values.subarray(base, base + cols), r * cols);
+        }
+      },
+    };
+  }
   return {
     rows,
     cols,

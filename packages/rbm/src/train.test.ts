@@ -1,5 +1,6 @@
 import { createJsBackend, Ops, SeededRandom } from '@deepbelief/core';
 import { describe, expect, it } from 'vitest';
+import { toMatrixSource } from './data.js';
 import { exactLogLikelihood } from './exact.js';
 import { contrastiveDivergenceGradient, exactGradient, gradientCosine } from './harness.js';
 import { reconstructionError } from './monitor.js';
@@ -64,6 +65,32 @@ describe('RBMTrainer', () => {
     const a = await train(1);
     expect(await train(1)).toEqual(a);
     expect(await train(2)).not.toEqual(a);
+  });
+
+  it('8-bit data fed as bytes trains bit-identically to the same values as float32', async () => {
+    const rng = new SeededRandom(6);
+    const bytes = Uint8Array.from({ length: 60 * 16 }, () => Math.floor(rng.uniform() * 256));
+    const source = toMatrixSource({ data: bytes, rows: 60, cols: 16, scale: 1 / 255 });
+    expect(source.readRowBytes).toBeTypeOf('function');
+    const floats = new Float32Array(60 * 16);
+    source.readRows(
+      Uint32Array.from({ length: 60 }, (_, i) => i),
+      floats,
+    );
+    const train = async (input: Parameters<RBMTrainer['fit']>[0]) => {
+      const rbm = new RBM(ops, { visible: 16, hidden: 8 }, new SeededRandom(1));
+      const trainer = new RBMTrainer(rbm, { epochs: 2, batchSize: 10, k: 1 }, 4);
+      await trainer.fit(input);
+      const w = Array.from(rbm.getParameters().weights);
+      trainer.dispose();
+      rbm.dispose();
+      return w;
+    };
+    const viaBytes = await train({ data: bytes, rows: 60, cols: 16, scale: 1 / 255 });
+    expect(await train({ data: floats, rows: 60, cols: 16 })).toEqual(viaBytes);
+    expect(await train({ data: floats.map((x) => x * 0.5), rows: 60, cols: 16 })).not.toEqual(
+      viaBytes,
+    );
   });
 
   it('stopping mid-epoch and resuming from getState gives bit-identical weights', async () => {

@@ -315,7 +315,20 @@ export class RBMTrainer {
     this.initialised = true;
     const o = rbm.ops;
     const batches = Math.floor(data.rows / options.batchSize);
-    const buffer = new Float32Array(options.batchSize * data.cols);
+    const shape = [options.batchSize, data.cols];
+    // 8-bit data goes to the backend as bytes (a fresh array each batch: deferring backends
+    // read it when the step runs); the rest through one reused float32 buffer, copied.
+    const { readRowBytes, byteScale } = data;
+    const buffer = readRowBytes ? null : new Float32Array(options.batchSize * data.cols);
+    const readBatch = (idx: Uint32Array): Tensor => {
+      if (!buffer) {
+        const bytes = new Uint8Array(options.batchSize * data.cols);
+        readRowBytes!.call(data, idx, bytes);
+        return o.fromBytes(bytes, shape, byteScale ?? 1);
+      }
+      data.readRows(idx, buffer);
+      return o.tensor(buffer, shape);
+    };
     let total = 0;
     let lastYield = performance.now();
     let lastError = Number.NaN;
@@ -329,8 +342,7 @@ export class RBMTrainer {
           this.batch * options.batchSize,
           (this.batch + 1) * options.batchSize,
         );
-        data.readRows(idx, buffer);
-        const v0 = o.tensor(buffer, [options.batchSize, data.cols]);
+        const v0 = readBatch(idx);
         try {
           const error = this.stepTensor(v0, this.epoch);
           const sum = this.errorAcc ? o.add(this.errorAcc, error) : o.add(error, 0);

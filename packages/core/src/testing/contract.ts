@@ -97,6 +97,20 @@ export function describeBackendContract(
       o.dispose([t, f]);
     });
 
+    it('fromBytes: byte · fround(scale), bit-identical to the reference, for 1/255 and 1', async () => {
+      const o = await getOps();
+      const bytes = Uint8Array.from({ length: 6 * 256 }, (_, i) => (i * 7) % 256);
+      for (const scale of [1 / 255, 1, 0.1]) {
+        const got = o.read(o.fromBytes(bytes.slice(), [6, 256], scale));
+        const want = ref.read(ref.fromBytes(bytes.slice(), [6, 256], scale));
+        expect(Array.from(got)).toEqual(Array.from(want));
+      }
+      expect(o.read(o.fromBytes(Uint8Array.of(255, 0), [1, 2], 1 / 255))[0]).toBe(1);
+      expect(() => o.fromBytes(new Uint8Array(5), [2, 3])).toThrow(
+        /fromBytes: 5 bytes do not fill shape \[2, 3\]/,
+      );
+    });
+
     for (const [ta, tb] of [
       [false, false],
       [true, false],
