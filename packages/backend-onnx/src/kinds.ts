@@ -127,9 +127,12 @@ export function binaryKind(op: BinaryOp): OpKind {
   });
 }
 
-/** `float(bytes) · scale` for a uint8 input and a `[1, 1]` float scale (both exact in float32). */
+/**
+ * `float(bytes) · scale` for a uint8 input and a rank-0 float scale: DequantizeLinear with
+ * zero point 0 computes exactly that float32 product in one pass (Cast then Mul took two).
+ */
 export const bytesKind: OpKind = kind('bytes', (e, [bytes, scale], out) => {
-  e.node('Mul', [e.node('Cast', [bytes!], { to: FLOAT }), scale!], {}, out);
+  e.node('DequantizeLinear', [bytes!, scale!], {}, out);
 });
 
 /** Clamp with rank-0 `lo` and `hi` inputs. */

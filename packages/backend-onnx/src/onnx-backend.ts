@@ -465,10 +465,10 @@ export function createOnnxBackendSync(options: OnnxBackendOptions = {}): OnnxBac
 
     fromArray: (data, shape) => leaf(data, shape),
     fill: (shape, value) => leaf(new Float32Array(shape[0] * shape[1]).fill(value), shape),
-    // The bytes are a graph input (a quarter of the float32 data to hand over); Cast and
-    // Mul run natively with the rest of the graph.
+    // The bytes are a graph input (a quarter of the float32 data to hand over), converted
+    // natively with the rest of the graph.
     fromBytes: (bytes, shape, scale) =>
-      defer(bytesKind, [new OnnxTensor(shape, bytes), scalar(Math.fround(scale))], shape),
+      defer(bytesKind, [new OnnxTensor(shape, bytes), rank0(Math.fround(scale))], shape),
     read: (t) => ready(t).slice(),
     dispose(t) {
       if (t.disposed) return;

@@ -106,17 +106,25 @@ export function readAll(
   return { data, rows };
 }
 
-/** Column means of a source (for visible-bias initialisation), streamed in blocks. */
+/**
+ * Column means of a source (for visible-bias initialisation), streamed in blocks. 8-bit
+ * sources are summed as integers (exact) and scaled once: 60,000 MNIST rows in a few
+ * milliseconds instead of a float conversion of every value.
+ */
 export function columnMeans(source: MatrixSource, block = 1000): Float32Array {
-  const sums = new Float64Array(source.cols);
-  const buf = new Float32Array(block * source.cols);
+  const { cols, readRowBytes } = source;
+  const sums = new Float64Array(cols);
+  const floats = readRowBytes ? null : new Float32Array(block * cols);
+  const bytes = readRowBytes ? new Uint8Array(block * cols) : null;
   for (let start = 0; start < source.rows; start += block) {
     const n = Math.min(block, source.rows - start);
     const idx = new Uint32Array(n);
     for (let i = 0; i < n; i++) idx[i] = start + i;
-    source.readRows(idx, buf);
-    for (let i = 0; i < n; i++)
-      for (let j = 0; j < source.cols; j++) sums[j]! += buf[i * source.cols + j]!;
+    const values = bytes ?? floats!;
+    if (bytes) readRowBytes!.call(source, idx, bytes);
+    else source.readRows(idx, floats!);
+    for (let i = 0; i < n; i++) for (let j = 0; j < cols; j++) sums[j]! += values[i * cols + j]!;
   }
-  return Float32Array.from(sums, (s) => s / source.rows);
+  const scale = bytes ? Math.fround(source.byteScale ?? 1) : 1;
+  return Float32Array.from(sums, (s) => (s * scale) / source.rows);
 }

@@ -1,6 +1,6 @@
 import { createJsBackend, Ops, SeededRandom } from '@deepbelief/core';
 import { describe, expect, it } from 'vitest';
-import { toMatrixSource } from './data.js';
+import { columnMeans, toMatrixSource } from './data.js';
 import { exactLogLikelihood } from './exact.js';
 import { contrastiveDivergenceGradient, exactGradient, gradientCosine } from './harness.js';
 import { reconstructionError } from './monitor.js';
