@@ -200,7 +200,14 @@ export function createOnnxBackendSync(options: OnnxBackendOptions = {}): OnnxBac
     executionMode: 'sequential',
     graphOptimizationLevel: 'all',
     logSeverityLevel: 3,
-    extra: { session: { intra_op: { allow_spinning: settings.spinning ? '1' : '0' } } },
+    extra: {
+      session: {
+        intra_op: { allow_spinning: settings.spinning ? '1' : '0' },
+        // The QDQ passes copy a DequantizeLinear (fromBytes) for each of its consumers, which
+        // converted a mini-batch three times per CD step; these graphs are not quantized.
+        disable_quant_qdq: '1',
+      },
+    },
     ...options.sessionOptions,
   };
 
