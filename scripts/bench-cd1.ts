@@ -17,9 +17,10 @@ import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { type Ops, SeededRandom } from '@deepbelief/core';
-import { loadMnist, mnistDataDir } from '@deepbelief/datasets';
+import { loadMnist } from '@deepbelief/datasets';
 import { RBM, RBMTrainer } from '@deepbelief/rbm';
 import { registerInstalledBackends, startableBackends } from './lib/backends.js';
+import { runNumpyPeer } from './lib/numpy-peer.js';
 
 const { values } = parseArgs({
   options: {
@@ -83,22 +84,7 @@ function numpyMatmulRate(): number | null {
 /** One run of the numpy peer: samples/s over `n` batches, or the reason it could not run. */
 function runNumpy(n: number): number | string {
   try {
-    const out = execFileSync(
-      'python3',
-      [
-        new URL('../../shared/peers/rbm_numpy.py', import.meta.url).pathname,
-        '--data',
-        mnistDataDir(),
-        '--epochs',
-        '1',
-        '--max-batches',
-        String(n),
-        '--json',
-      ],
-      { encoding: 'utf8' },
-    );
-    const last = JSON.parse(out.trim().split('\n').at(-1)!);
-    return last.epochs[0].samples_per_s as number;
+    return runNumpyPeer(['--epochs', '1', '--max-batches', String(n)])[0]!.samples_per_s;
   } catch (error) {
     return `numpy reference not run: ${(error as Error).message.split('\n')[0]}`;
   }

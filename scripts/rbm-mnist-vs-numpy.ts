@@ -7,13 +7,13 @@
  * Run: `node --conditions=deepbelief-source --import tsx scripts/rbm-mnist-vs-numpy.ts [--epochs 5]`
  * Writes results/rbm-mnist-vs-numpy.json and .md.
  */
-import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { SeededRandom } from '@deepbelief/core';
-import { loadMnist, mnistDataDir } from '@deepbelief/datasets';
+import { loadMnist } from '@deepbelief/datasets';
 import { RBM, RBMTrainer, reconstructionError } from '@deepbelief/rbm';
 import { fastestBackend } from './lib/backends.js';
+import { runNumpyPeer } from './lib/numpy-peer.js';
 
 const { values } = parseArgs({ options: { epochs: { type: 'string', default: '5' } } });
 const epochs = Number(values.epochs);
@@ -51,26 +51,7 @@ await trainer.fit(train, {
 });
 const oursSeconds = (performance.now() - started) / 1000;
 
-const out = execFileSync(
-  'python3',
-  [
-    new URL('../../shared/peers/rbm_numpy.py', import.meta.url).pathname,
-    '--data',
-    mnistDataDir(),
-    '--epochs',
-    String(epochs),
-    '--json',
-  ],
-  {
-    encoding: 'utf8',
-  },
-);
-const numpy = JSON.parse(out.trim().split('\n').at(-1)!).epochs as {
-  epoch: number;
-  seconds: number;
-  test_mse: number;
-  test_xent: number;
-}[];
+const numpy = runNumpyPeer(['--epochs', String(epochs)]);
 for (const e of numpy)
   console.log(
     `numpy epoch ${e.epoch}: ${e.seconds.toFixed(1)} s, test mse ${e.test_mse.toFixed(5)}, cross-entropy ${e.test_xent.toFixed(2)}`,

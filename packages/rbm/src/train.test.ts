@@ -77,6 +77,11 @@ describe('RBMTrainer', () => {
       Uint32Array.from({ length: 60 }, (_, i) => i),
       floats,
     );
+    // column means (the visible-bias start) summed as integers agree with the float path
+    const floatMeans = columnMeans(toMatrixSource({ data: floats, rows: 60, cols: 16 }));
+    columnMeans(source).forEach((m, j) => {
+      expect(m).toBeCloseTo(floatMeans[j]!, 7);
+    });
     const train = async (input: Parameters<RBMTrainer['fit']>[0]) => {
       const rbm = new RBM(ops, { visible: 16, hidden: 8 }, new SeededRandom(1));
       const trainer = new RBMTrainer(rbm, { epochs: 2, batchSize: 10, k: 1 }, 4);
