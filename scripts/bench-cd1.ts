@@ -199,6 +199,15 @@ console.log(
       Object.entries(results).map(([k, v]) => [k, Math.round(v.samplesPerSecond as number)]),
     ),
     ratios: Object.fromEntries(Object.entries(results).map(([k, v]) => [k, v.ratioToNumpy])),
+    // one flat record per backend: the docs' benchmarks page shows these as a table
+    rows: Object.entries(results).map(([backend, r]) => ({
+      backend,
+      samplesPerSecond: Math.round(r.samplesPerSecond as number),
+      msPerBatch: r.msPerBatch,
+      ratioToNumpy: r.ratioToNumpy,
+      gflops: r.gflops,
+      percentOfMatmulPeak: 100 * (r.fractionOfPeak as number),
+    })),
     details: results,
     numpyRounds,
     numpyMatmulGflops: numpyPeak,
