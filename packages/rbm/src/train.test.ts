@@ -163,10 +163,15 @@ describe('RBMTrainer', () => {
     }
   });
 
-  it('two CD-1 steps equal the textbook update (float64 reference: momentum, weight cost, sparsity, σ)', () => {
+  it('two steps equal the textbook update (float64 reference: CD-1, Gaussian σ, PCD with fewer chains)', () => {
     const [nv, nh, n] = [16, 6, 10];
     const sig = (x: number) => 1 / (1 + Math.exp(-x));
-    for (const gaussian of [false, true]) {
+    const cases = [
+      { name: 'Bernoulli CD-1', gaussian: false, chains: 0 },
+      { name: 'Gaussian CD-1 with learned σ', gaussian: true, chains: 0 },
+      { name: 'Bernoulli PCD with 7 chains', gaussian: false, chains: 7 },
+    ];
+    for (const { name, gaussian, chains } of cases) {
       const rbm = new RBM(
         ops,
         {
@@ -195,6 +200,7 @@ describe('RBMTrainer', () => {
         sparsityTarget: 0.1,
         sparsityCost: 0.05,
         sparsityDecay: 0.9,
+        ...(chains ? { persistent: true, chains } : {}),
       };
       const trainer = new RBMTrainer(rbm, options, 21);
       const root = new SeededRandom(21);
@@ -212,67 +218,84 @@ describe('RBMTrainer', () => {
       const vb = new Float64Array(nv);
       const vc = new Float64Array(nh);
       let q: Float64Array | null = null;
-      const hidden = (v: Float64Array) =>
-        Float64Array.from({ length: n * nh }, (_, k) => {
+      let persistent = chains ? v0.slice(0, chains * nv) : null; // chains start at data
+      const hidden = (v: Float64Array, rows: number) =>
+        Float64Array.from({ length: rows * nh }, (_, k) => {
           const [r, j] = [Math.floor(k / nh), k % nh];
           let a = c[j]!;
           for (let i = 0; i < nv; i++) a += (v[r * nv + i]! / sigma[i]!) * W[i * nh + j]!;
           return sig(a);
         });
+      const visible = (h: Float64Array, rows: number) =>
+        Float64Array.from({ length: rows * nv }, (_, k) => {
+          const [r, i] = [Math.floor(k / nv), k % nv];
+          let a = 0;
+          for (let j = 0; j < nh; j++) a += W[i * nh + j]! * h[r * nh + j]!;
+          return gaussian ? b[i]! + sigma[i]! * a : sig(b[i]! + a);
+        });
+      // u < p in float32, as Ops.bernoulli draws it
+      const sample = (p: Float64Array) => {
+        const u = sampleRng.uniformArray(p.length);
+        return p.map((x, k) => (u[k]! < Math.fround(x) ? 1 : 0));
+      };
+      const mean = (x: Float64Array, rows: number, cols: number, col: number) => {
+        let s = 0;
+        for (let r = 0; r < rows; r++) s += x[r * cols + col]!;
+        return s / rows;
+      };
       for (let step = 0; step < 2; step++) {
         const logSigma = rbm.getParameters().logSigma;
         sigma = Float64Array.from({ length: nv }, (_, i) =>
           logSigma ? Math.exp(logSigma[i]!) : 1,
         );
         trainer.step(batch);
-        const ph0 = hidden(v0);
-        const u = sampleRng.uniformArray(n * nh);
-        const h = ph0.map((p, k) => (u[k]! < Math.fround(p) ? 1 : 0));
-        const pv = Float64Array.from({ length: n * nv }, (_, k) => {
-          const [r, i] = [Math.floor(k / nv), k % nv];
-          let a = 0;
-          for (let j = 0; j < nh; j++) a += W[i * nh + j]! * h[r * nh + j]!;
-          return gaussian ? b[i]! + sigma[i]! * a : sig(b[i]! + a);
-        });
-        const ph1 = hidden(pv);
-        const mean = (x: Float64Array, cols: number, col: number) => {
-          let s = 0;
-          for (let r = 0; r < n; r++) s += x[r * cols + col]!;
-          return s / n;
-        };
-        const current = Float64Array.from({ length: nh }, (_, j) => mean(ph0, nh, j));
+        const ph0 = hidden(v0, n);
+        let vNeg: Float64Array;
+        let phNeg: Float64Array;
+        if (persistent) {
+          // one Gibbs step of the chains, then the data's reconstruction (monitoring draws)
+          vNeg = sample(visible(sample(hidden(persistent, chains)), chains));
+          phNeg = hidden(vNeg, chains);
+          sample(ph0);
+          persistent = vNeg;
+        } else {
+          vNeg = visible(sample(ph0), n);
+          phNeg = hidden(vNeg, n);
+        }
+        const m = vNeg.length / nv;
+        const current = Float64Array.from({ length: nh }, (_, j) => mean(ph0, n, nh, j));
         q = q ? q.map((x, j) => 0.9 * x + 0.1 * current[j]!) : current;
         const excess = q.map((x) => 0.05 * (x - 0.1));
         for (let i = 0; i < nv; i++) {
           for (let j = 0; j < nh; j++) {
-            let g = 0;
-            for (let r = 0; r < n; r++) {
-              g +=
-                (v0[r * nv + i]! * ph0[r * nh + j]! - pv[r * nv + i]! * ph1[r * nh + j]!) /
-                sigma[i]!;
-            }
-            g = g / n - 0.01 * W[i * nh + j]! - mean(v0, nv, i) * excess[j]!;
+            let data = 0;
+            for (let r = 0; r < n; r++) data += v0[r * nv + i]! * ph0[r * nh + j]!;
+            let model = 0;
+            for (let r = 0; r < m; r++) model += vNeg[r * nv + i]! * phNeg[r * nh + j]!;
+            const g =
+              (data / n - model / m) / sigma[i]! -
+              0.01 * W[i * nh + j]! -
+              mean(v0, n, nv, i) * excess[j]!;
             vW[i * nh + j] = 0.5 * vW[i * nh + j]! + 0.1 * g;
           }
-          vb[i] = 0.5 * vb[i]! + (0.1 * (mean(v0, nv, i) - mean(pv, nv, i))) / sigma[i]! ** 2;
+          const gb = (mean(v0, n, nv, i) - mean(vNeg, m, nv, i)) / sigma[i]! ** 2;
+          vb[i] = 0.5 * vb[i]! + 0.1 * gb;
         }
         for (let j = 0; j < nh; j++) {
-          vc[j] = 0.5 * vc[j]! + 0.1 * (mean(ph0, nh, j) - mean(ph1, nh, j) - excess[j]!);
+          const gc = mean(ph0, n, nh, j) - mean(phNeg, m, nh, j) - excess[j]!;
+          vc[j] = 0.5 * vc[j]! + 0.1 * gc;
         }
         W = W.map((x, k) => x + vW[k]!);
         b = b.map((x, k) => x + vb[k]!);
         c = c.map((x, k) => x + vc[k]!);
         const got = rbm.getParameters();
-        for (const [name, want, have] of [
+        for (const [param, want, have] of [
           ['W', W, got.weights],
           ['visibleBias', b, got.visibleBias],
           ['hiddenBias', c, got.hiddenBias],
         ] as const) {
           const worst = Math.max(...Array.from(want, (x, k) => Math.abs(x - have[k]!)));
-          expect(
-            worst,
-            `${gaussian ? 'Gaussian' : 'Bernoulli'} ${name} after step ${step + 1}`,
-          ).toBeLessThan(2e-6);
+          expect(worst, `${name}: ${param} after step ${step + 1}`).toBeLessThan(2e-6);
         }
       }
       batch.dispose();
