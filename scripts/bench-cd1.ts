@@ -4,17 +4,21 @@
  * files and the same hyper-parameters (784-500, batch 100, lr 0.1, momentum 0.5, weight cost
  * 2e-4, a fixed number of batches per round).
  *
- * The machine's speed drifts by ±30 % from second to second (shared 2-core VM), so the
- * runs are interleaved: each round times every fast backend and then numpy, and the ratio
- * to numpy is taken within each round; the reported figures are medians over rounds. Also
+ * Each backend trains in its own child process (as numpy does), so backends do not share
+ * a JIT profile or a heap. The machine's speed drifts by ±30 % from second to second
+ * (shared 2-core VM), so the runs are interleaved: each round times every fast backend and
+ * then numpy, and the ratio to numpy is taken within each round; the reported figures are
+ * medians over rounds. Also
  * reports each backend's effective GFLOP/s of the CD-1 step against the machine's measured
  * matmul peak (the faster of numpy/OpenBLAS and the backend itself on the forward product).
  *
  * Run: `pnpm bench:cd1 [--batches 200] [--rounds 5] [--backends onnx,tfjs-wasm]`.
  * The last line is one JSON object: {"numpy": samplesPerSecond, "backends": {name: samplesPerSecond}, ...}.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import os from 'node:os';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type Ops, SeededRandom } from '@deepbelief/core';
 import { loadMnist } from '@deepbelief/datasets';
@@ -28,6 +32,8 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '5' },
     backends: { type: 'string' },
     'slow-batches': { type: 'string', default: '10' },
+    /** Internal: serve one backend's timed runs on stdin/stdout (`run`, `matmul`). */
+    child: { type: 'string' },
   },
 });
 const batches = Number(values.batches);
@@ -44,10 +50,6 @@ const median = (xs: readonly number[]): number => {
   const mid = s.length >> 1;
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 };
-
-const train = await loadMnist({ split: 'train' });
-const notes = await registerInstalledBackends();
-const { ready, failed } = await startableBackends(values.backends?.split(','));
 
 /** GFLOP/s of the forward product [100, 784]·[784, 500] on a backend (median of 12, result read). */
 function matmulRate(ops: Ops): number {
@@ -90,15 +92,15 @@ function runNumpy(n: number): number | string {
   }
 }
 
-interface Runner {
-  readonly name: string;
-  readonly ops: Ops;
-  readonly batches: number;
-  /** Samples/s of `batches` CD-1 batches, every deferred op finished inside the timing. */
-  run(): Promise<number>;
-}
-
-async function makeRunner(name: string, ops: Ops): Promise<Runner> {
+/**
+ * Child mode: trains one backend, answering `run` with the samples/s of `batches` CD-1
+ * batches (every deferred op finished inside the timing) and `matmul` with its matmul rate.
+ */
+async function serveChild(name: string): Promise<void> {
+  const train = await loadMnist({ split: 'train' });
+  await registerInstalledBackends();
+  const { ready } = await startableBackends([name]);
+  const ops = ready[0]!.ops;
   const n = SLOW.has(name) ? slowBatches : batches;
   const rbm = new RBM(ops, { visible: 784, hidden: 500 }, new SeededRandom(1));
   const trainer = new RBMTrainer(
@@ -107,23 +109,73 @@ async function makeRunner(name: string, ops: Ops): Promise<Runner> {
     1,
   );
   const sync = () => ops.tidy(() => ops.item(ops.sum(rbm.W)));
-  await trainer.fit(train, { maxBatches: 2 }); // warm-up: kernel compilation, session creation
+  // warm-up: session creation, and every queue cut of the training loop seen twice (compiled)
+  await trainer.fit(train, { maxBatches: SLOW.has(name) ? 2 : 20 });
   sync();
-  return {
-    name,
-    ops,
-    batches: n,
-    async run() {
+  const reply = (value: object) => process.stdout.write(`${JSON.stringify(value)}\n`);
+  reply({ ready: true });
+  for await (const line of createInterface({ input: process.stdin })) {
+    if (line === 'run') {
       const t0 = performance.now();
       await trainer.fit(train, { maxBatches: n });
       sync();
-      return (n * BATCH) / ((performance.now() - t0) / 1000);
+      reply({ samplesPerSecond: (n * BATCH) / ((performance.now() - t0) / 1000) });
+    } else if (line === 'matmul') {
+      reply({ matmulGflops: matmulRate(ops) });
+    }
+  }
+}
+
+if (values.child) {
+  await serveChild(values.child);
+  process.exit(0);
+}
+
+interface Runner {
+  readonly name: string;
+  readonly batches: number;
+  /** Sends one command to the child and resolves with its JSON answer. */
+  ask(command: string): Promise<Record<string, number>>;
+  close(): void;
+}
+
+/** Starts a child process for backend `name` and waits until it has warmed up. */
+async function startRunner(name: string): Promise<Runner> {
+  const child = spawn(
+    process.execPath,
+    [
+      ...process.execArgv,
+      fileURLToPath(import.meta.url),
+      ...process.argv.slice(2),
+      '--child',
+      name,
+    ],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+  const next = async () => {
+    const { value, done } = await lines.next();
+    if (done) throw new Error(`bench child for ${name} exited early`);
+    return JSON.parse(value) as Record<string, number>;
+  };
+  await next(); // { ready: true }
+  return {
+    name,
+    batches: SLOW.has(name) ? slowBatches : batches,
+    ask(command) {
+      child.stdin!.write(`${command}\n`);
+      return next();
     },
+    close: () => child.stdin!.end(),
   };
 }
 
+const notes = await registerInstalledBackends();
+const { ready, failed } = await startableBackends(values.backends?.split(','));
+const names = ready.map((r) => r.name);
+for (const { ops } of ready) await ops.backend.close?.();
 const runners: Runner[] = [];
-for (const { name, ops } of ready) runners.push(await makeRunner(name, ops));
+for (const name of names) runners.push(await startRunner(name));
 
 const perRound: Record<string, number[]> = {};
 const ratios: Record<string, number[]> = {};
@@ -134,7 +186,7 @@ for (let round = 0; round < rounds; round++) {
   const thisRound: Record<string, number> = {};
   for (const r of runners) {
     if (SLOW.has(r.name) && round > 0) continue;
-    const sps = await r.run();
+    const sps = (await r.ask('run')).samplesPerSecond!;
     thisRound[r.name] = sps;
     perRound[r.name] = [...(perRound[r.name] ?? []), sps];
     line.push(`${r.name} ${sps.toFixed(0)}`);
@@ -160,7 +212,8 @@ console.log(
 );
 for (const r of runners) {
   const sps = median(perRound[r.name]!);
-  const mm = matmulRate(r.ops);
+  const mm = (await r.ask('matmul')).matmulGflops!;
+  r.close();
   const peak = Math.max(mm, numpyPeak ?? 0);
   const gflops = (FLOPS_PER_STEP * sps) / BATCH / 1e9;
   const ratio = ratios[r.name] ? median(ratios[r.name]!) : null;
