@@ -218,7 +218,7 @@ describe('RBMTrainer', () => {
       const vb = new Float64Array(nv);
       const vc = new Float64Array(nh);
       let q: Float64Array | null = null;
-      let persistent = chains ? v0.slice(0, chains * nv) : null; // chains start at data
+      let persistent: Float64Array | null = chains ? v0.slice(0, chains * nv) : null; // chains start at data
       const hidden = (v: Float64Array, rows: number) =>
         Float64Array.from({ length: rows * nh }, (_, k) => {
           const [r, j] = [Math.floor(k / nh), k % nh];
