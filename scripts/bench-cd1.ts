@@ -8,9 +8,11 @@
  * a JIT profile or a heap. The machine's speed drifts by ±30 % from second to second
  * (shared 2-core VM), so the runs are interleaved: each round times every fast backend and
  * then numpy, and the ratio to numpy is taken within each round; the reported figures are
- * medians over rounds. Also
- * reports each backend's effective GFLOP/s of the CD-1 step against the machine's measured
- * matmul peak (the best rate numpy/OpenBLAS or any backend reached on the forward product).
+ * medians over rounds. Each child first trains 110 warm-up batches, so the graphs a
+ * deferring backend compiles (including those around the metrics read every 50 batches)
+ * stay out of the timings. Also reports each backend's effective GFLOP/s of the CD-1 step
+ * against the machine's measured matmul peak (the best rate numpy/OpenBLAS or any backend
+ * reached on the forward product).
  *
  * Run: `pnpm bench:cd1 [--batches 200] [--rounds 5] [--backends onnx,tfjs-wasm]`.
  * The last line is one JSON object: {"numpy": samplesPerSecond, "backends": {name: samplesPerSecond}, ...}.
