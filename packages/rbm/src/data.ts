@@ -1,4 +1,4 @@
-import { DeepBeliefError, ShapeError } from '@deepbelief/core';
+import { bytesToFloat32, DeepBeliefError, ShapeError } from '@deepbelief/core';
 
 /**
  * Rows of training data, read one mini-batch at a time. Compact storage (uint8 pixels)
@@ -58,17 +58,15 @@ export function toMatrixSource(input: MatrixInput, where = 'data'): MatrixSource
         ? 1 / 255
         : 1;
   if (values instanceof Uint8Array) {
-    // float32 products byte · fround(scale), as Ops.fromBytes computes them on every backend
-    const s = Math.fround(scale);
     return {
       rows,
       cols,
       byteScale: scale,
+      // the float32 products byte · fround(scale), by the same function Ops.fromBytes uses
       readRows(indices, out) {
         for (let r = 0; r < indices.length; r++) {
           const base = indices[r]! * cols;
-          const o = r * cols;
-          for (let j = 0; j < cols; j++) out[o + j] = values[base + j]! * s;
+          bytesToFloat32(values.subarray(base, base + cols), scale, out.subarray(r * cols));
         }
       },
       readRowBytes(indices, out) {
