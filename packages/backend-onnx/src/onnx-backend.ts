@@ -258,6 +258,18 @@ export function createOnnxBackendSync(options: OnnxBackendOptions = {}): OnnxBac
     return t;
   };
 
+  // Constant rows [1, n] filled with one value, shared by every graph that reads them.
+  const constantRows = new Map<string, OnnxTensor>();
+  const rowOf = (n: number, value: number): OnnxTensor => {
+    const key = `${n}:${value}`;
+    let t = constantRows.get(key);
+    if (!t) {
+      t = new OnnxTensor([1, n], new Float32Array(n).fill(value));
+      constantRows.set(key, t);
+    }
+    return t;
+  };
+
   const scalar = (value: number): OnnxTensor =>
     new OnnxTensor([1, 1], Float32Array.of(value), null, NO_INPUTS, true);
   const rank0 = (value: number): OnnxTensor =>
@@ -509,6 +521,17 @@ export function createOnnxBackendSync(options: OnnxBackendOptions = {}): OnnxBac
     clip: (a, lo, hi) => defer(clipKind, [a, rank0(lo), rank0(hi)], shapeOf(a)),
     reduce(op: ReduceOp, a, axis) {
       const shape: Shape = axis === null ? [1, 1] : axis === 0 ? [1, a.dims[1]!] : [a.dims[0]!, 1];
+      if (axis === 0 && (op === 'sum' || op === 'mean')) {
+        // Sums and means over the rows (bias gradients over a batch) as a product with a row
+        // of ones (or of 1/rows): ONNX Runtime's ReduceSum over axis 0 took about twice as
+        // long on batch-sized inputs ([200, 500]: 52–66 µs against 28–52 µs).
+        const rows = a.dims[0]!;
+        return defer(
+          matmulKind(false, false),
+          [rowOf(rows, op === 'sum' ? 1 : 1 / rows), a],
+          shape,
+        );
+      }
       return defer(reduceKind(op, axis), [a], shape);
     },
     argmax(a, axis) {
@@ -547,6 +570,7 @@ export function createOnnxBackendSync(options: OnnxBackendOptions = {}): OnnxBac
       for (const { session } of sessions.values()) session.dispose();
       sessions.clear();
       seen.clear();
+      constantRows.clear();
     },
   };
   return backend;

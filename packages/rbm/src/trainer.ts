@@ -256,9 +256,7 @@ export class RBMTrainer {
       const weights = new Float32Array(R.rows).fill(lr / n, 0, n).fill(-lr / m, n, n + m);
       let stepB = o.matmul(o.fromArray(weights, [1, R.rows]), R);
       if (sigma) stepB = o.div(stepB, sigma);
-      // Σ_rows H as a product with a row of ones: ONNX Runtime's ReduceSum over rows took
-      // twice as long as this small product.
-      const stepC = o.matmul(o.ones([1, H.rows]), H);
+      const stepC = o.sum(H, 0);
 
       /** Stores the new velocity and adds it to the parameter. */
       const move = (name: 'W' | 'visibleBias' | 'hiddenBias' | 'logSigma', vel: Tensor) => {
