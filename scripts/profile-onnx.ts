@@ -1,11 +1,15 @@
 /**
  * Profiles @deepbelief/backend-onnx: per-call overhead, GFLOP/s of the three RBM products,
- * and a full CD-1 step of a 784-500 RBM (batch 100) written with Ops, with a breakdown of
- * where the time goes. Optionally runs the numpy peer for comparison.
+ * a CD-1 step of a 784-500 RBM (batch 100) written with Ops in several backend
+ * configurations, and (`--ort-profile`) where each batch of `RBMTrainer` CD-1 training on real
+ * MNIST spends its time, node by node. Optionally runs the numpy peer for comparison.
  *
  *   node --conditions=deepbelief-source --import tsx scripts/profile-onnx.ts \
  *     [--threads N] [--steps N] [--numpy DATA_DIR] [--ort-profile] [--json]
  *     [--only LABEL_SUBSTRING] [--skip overhead,products,cd] [--malloc-tuning on|off]
+ *
+ * `--steps` is the number of steps a CD-1 pass times, and of batches `--ort-profile` times.
+ * `--skip overhead,products,cd --ort-profile --steps 400` gives only the training profile.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -18,6 +22,8 @@ import {
   type OnnxBackendOptions,
 } from '@deepbelief/backend-onnx';
 import { Ops, SeededRandom, type Tensor } from '@deepbelief/core';
+import { loadMnist } from '@deepbelief/datasets';
+import { RBM, RBMTrainer } from '@deepbelief/rbm';
 
 const { values: args } = parseArgs({
   options: {
@@ -285,60 +291,85 @@ async function cd() {
   results.cd1 = runs;
 }
 
-/** Per-node time inside the fused CD-1 graph, from ONNX Runtime's own profiler. */
+/**
+ * Where a training batch's time goes: `RBMTrainer` CD-1 (784-500, batch 100, real MNIST, the
+ * hyper-parameters of `pnpm bench:cd1`) under ONNX Runtime's profiler. Kernel time per
+ * batch by op and output shape, summed over every graph the trainer runs; the rest of the
+ * wall time is ONNX Runtime's per-node overhead and copies (native, outside kernels) and
+ * JavaScript (outside native runs).
+ */
 async function ortProfile() {
-  log('\n## Inside the fused CD-1 graph (ONNX Runtime profiler, per op type)');
+  const batches = steps;
+  log(`\n## Inside RBMTrainer CD-1 (ONNX Runtime profiler, ${batches} batches after 110 warm-up)`);
   const prefix = join(process.cwd(), `ort-profile-${process.pid}`);
   const [ops, backend] = await makeOps({
     sessionOptions: { enableProfiling: true, profileFilePrefix: prefix },
   });
-  const rng = new SeededRandom(7);
-  const m = initRbm(ops, rng);
-  const data = new SeededRandom(3).uniformArray(100 * 784).map((x) => (x < 0.13 ? 1 : 0));
-  for (let i = 0; i < 50; i++) {
-    const v = ops.tensor(data, [100, 784]);
-    const err = cd1(ops, m, v, rng);
-    ops.item(err);
-    ops.dispose([v, err]);
-  }
+  const train = await loadMnist({ split: 'train' });
+  const rbm = new RBM(ops, { visible: 784, hidden: 500 }, new SeededRandom(1));
+  const trainer = new RBMTrainer(
+    rbm,
+    { epochs: 1000, batchSize: 100, learningRate: 0.1, momentum: 0.5, weightCost: 2e-4, k: 1 },
+    1,
+  );
+  const sync = () => ops.tidy(() => ops.item(ops.sum(rbm.W)));
+  const warmup = 110;
+  await trainer.fit(train, { maxBatches: warmup });
+  sync();
+  backend.resetStats();
+  const t0 = performance.now();
+  await trainer.fit(train, { maxBatches: batches });
+  sync();
+  const wallMs = (performance.now() - t0) / batches;
+  const nativeMs = backend.stats().runMs / batches;
+  trainer.dispose();
   await backend.close?.(); // writes the profiles
   const files = readdirSync(process.cwd()).filter((f) =>
     f.startsWith(`ort-profile-${process.pid}`),
   );
-  const byOp = new Map<string, { us: number; count: number }>();
-  let biggest = '';
-  let biggestSize = 0;
+  const byNode = new Map<string, { us: number; count: number }>();
+  let runUs = 0;
   for (const f of files) {
-    const size = readFileSync(f).length;
-    if (size > biggestSize) [biggest, biggestSize] = [f, size];
-  }
-  if (biggest) {
-    const events = JSON.parse(readFileSync(biggest, 'utf8')) as {
+    const events = JSON.parse(readFileSync(f, 'utf8')) as {
       cat: string;
       name: string;
       dur: number;
-      args?: { op_name?: string };
+      args?: { op_name?: string; output_type_shape?: Record<string, number[]>[] };
     }[];
-    let runs = 0;
     for (const e of events) {
-      if (e.cat === 'Session' && e.name === 'model_run') runs++;
+      if (e.cat === 'Session' && e.name === 'model_run') runUs += e.dur;
       if (e.cat !== 'Node' || !e.name.endsWith('_kernel_time')) continue;
-      const op = e.args?.op_name ?? '?';
-      const entry = byOp.get(op) ?? { us: 0, count: 0 };
+      const shape = Object.values(e.args?.output_type_shape?.[0] ?? {})[0] ?? [];
+      const key = `${e.args?.op_name ?? '?'} [${shape.join(', ')}]`;
+      const entry = byNode.get(key) ?? { us: 0, count: 0 };
       entry.us += e.dur;
       entry.count++;
-      byOp.set(op, entry);
+      byNode.set(key, entry);
     }
-    const rows = [...byOp].sort((a, b) => b[1].us - a[1].us);
-    const total = rows.reduce((s, [, e]) => s + e.us, 0);
-    for (const [op, e] of rows) {
-      log(
-        `${op.padEnd(16)} ${(e.us / runs / 1000).toFixed(3)} ms/step  (${((100 * e.us) / total).toFixed(0)}%, ${(e.count / runs).toFixed(0)} nodes)`,
-      );
-    }
-    log(`kernels total    ${(total / runs / 1000).toFixed(3)} ms/step over ${runs} runs`);
-    results.ortProfile = Object.fromEntries(rows.map(([op, e]) => [op, e.us / runs / 1000]));
   }
+  // The profiles cover the warm-up too (the same kernels, the first few op by op): kernel
+  // and run times are averaged over every batch, wall and native time over the timed ones.
+  const profiled = warmup + batches;
+  const rows = [...byNode].sort((a, b) => b[1].us - a[1].us);
+  const kernels = rows.reduce((s, [, e]) => s + e.us, 0) / profiled / 1000;
+  for (const [node, e] of rows) {
+    if (e.us / profiled < 1) continue; // one-off reads (sync, checks)
+    log(
+      `${node.padEnd(28)} ${((e.us / profiled) | 0).toString().padStart(6)} µs/batch  (${(e.count / profiled).toFixed(1)} nodes)`,
+    );
+  }
+  const runMs = runUs / profiled / 1000;
+  log(
+    `per batch: wall ${fmt(wallMs)} = kernels ${fmt(kernels)} + ONNX Runtime outside kernels ` +
+      `${fmt(runMs - kernels)} + copies out and binding ${fmt(nativeMs - runMs)} + JavaScript ${fmt(wallMs - nativeMs)}`,
+  );
+  results.ortProfile = {
+    wallMs,
+    kernelsMs: kernels,
+    modelRunMs: runMs,
+    nativeMs,
+    kernelUs: Object.fromEntries(rows.map(([node, e]) => [node, e.us / profiled])),
+  };
   for (const f of files) rmSync(f);
 }
 
