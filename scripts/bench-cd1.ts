@@ -23,9 +23,8 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type Ops, SeededRandom } from '@deepbelief/core';
-import { loadMnist } from '@deepbelief/datasets';
-import { RBM, RBMTrainer } from '@deepbelief/rbm';
 import { registerInstalledBackends, startableBackends } from './lib/backends.js';
+import { CD1_BATCH, CD1_WARMUP, cd1Workload } from './lib/cd1-workload.js';
 import { runNumpyPeer } from './lib/numpy-peer.js';
 
 const { values } = parseArgs({
@@ -43,7 +42,7 @@ const rounds = Number(values.rounds);
 const slowBatches = Number(values['slow-batches']);
 /** Backends too slow for more than one short round. */
 const SLOW = new Set(['js', 'tfjs-cpu']);
-const BATCH = 100;
+const BATCH = CD1_BATCH;
 const FLOPS_PER_PRODUCT = 2 * BATCH * 784 * 500;
 const FLOPS_PER_STEP = 5 * FLOPS_PER_PRODUCT; // ph0, pv, ph1 and the two gradient products
 
@@ -105,29 +104,18 @@ function runNumpy(n: number): number | string {
  * batches (every deferred op finished inside the timing) and `matmul` with its matmul rate.
  */
 async function serveChild(name: string): Promise<void> {
-  const train = await loadMnist({ split: 'train' });
   await registerInstalledBackends();
   const { ready } = await startableBackends([name]);
   const ops = ready[0]!.ops;
   const n = SLOW.has(name) ? slowBatches : batches;
-  const rbm = new RBM(ops, { visible: 784, hidden: 500 }, new SeededRandom(1));
-  const trainer = new RBMTrainer(
-    rbm,
-    { epochs: 1000, batchSize: BATCH, learningRate: 0.1, momentum: 0.5, weightCost: 2e-4, k: 1 },
-    1,
-  );
-  const sync = () => ops.tidy(() => ops.item(ops.sum(rbm.W)));
-  // warm-up: session creation, and every queue cut of the training loop, including those
-  // around the metrics read every 50 batches, seen twice (so compiled and fused)
-  await trainer.fit(train, { maxBatches: SLOW.has(name) ? 2 : 110 });
-  sync();
+  const workload = await cd1Workload(ops);
+  await workload.train(SLOW.has(name) ? 2 : CD1_WARMUP);
   const reply = (value: object) => process.stdout.write(`${JSON.stringify(value)}\n`);
   reply({ ready: true });
   for await (const line of createInterface({ input: process.stdin })) {
     if (line === 'run') {
       const t0 = performance.now();
-      await trainer.fit(train, { maxBatches: n });
-      sync();
+      await workload.train(n);
       reply({ samplesPerSecond: (n * BATCH) / ((performance.now() - t0) / 1000) });
     } else if (line === 'matmul') {
       reply(matmulRate(ops));

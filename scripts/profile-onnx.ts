@@ -22,8 +22,7 @@ import {
   type OnnxBackendOptions,
 } from '@deepbelief/backend-onnx';
 import { Ops, SeededRandom, type Tensor } from '@deepbelief/core';
-import { loadMnist } from '@deepbelief/datasets';
-import { RBM, RBMTrainer } from '@deepbelief/rbm';
+import { CD1_WARMUP, cd1Workload } from './lib/cd1-workload.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -300,29 +299,22 @@ async function cd() {
  */
 async function ortProfile() {
   const batches = steps;
-  log(`\n## Inside RBMTrainer CD-1 (ONNX Runtime profiler, ${batches} batches after 110 warm-up)`);
+  log(
+    `\n## Inside RBMTrainer CD-1 (ONNX Runtime profiler, ${batches} batches after ${CD1_WARMUP} warm-up)`,
+  );
   const prefix = join(process.cwd(), `ort-profile-${process.pid}`);
   const [ops, backend] = await makeOps({
     sessionOptions: { enableProfiling: true, profileFilePrefix: prefix },
   });
-  const train = await loadMnist({ split: 'train' });
-  const rbm = new RBM(ops, { visible: 784, hidden: 500 }, new SeededRandom(1));
-  const trainer = new RBMTrainer(
-    rbm,
-    { epochs: 1000, batchSize: 100, learningRate: 0.1, momentum: 0.5, weightCost: 2e-4, k: 1 },
-    1,
-  );
-  const sync = () => ops.tidy(() => ops.item(ops.sum(rbm.W)));
-  const warmup = 110;
-  await trainer.fit(train, { maxBatches: warmup });
-  sync();
+  const workload = await cd1Workload(ops);
+  const warmup = CD1_WARMUP;
+  await workload.train(warmup);
   backend.resetStats();
   const t0 = performance.now();
-  await trainer.fit(train, { maxBatches: batches });
-  sync();
+  await workload.train(batches);
   const wallMs = (performance.now() - t0) / batches;
   const nativeMs = backend.stats().runMs / batches;
-  trainer.dispose();
+  workload.trainer.dispose();
   await backend.close?.(); // writes the profiles
   const files = readdirSync(process.cwd()).filter((f) =>
     f.startsWith(`ort-profile-${process.pid}`),

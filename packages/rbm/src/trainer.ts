@@ -258,15 +258,13 @@ export class RBMTrainer {
       if (sigma) stepB = o.div(stepB, sigma);
       const stepC = o.sum(H, 0);
 
-      /** Stores the new velocity and adds it to the parameter. */
-      const move = (name: 'W' | 'visibleBias' | 'hiddenBias' | 'logSigma', vel: Tensor) => {
+      /** velocity ← momentum·velocity + step; parameter ← parameter + velocity. */
+      const update = (name: 'W' | 'visibleBias' | 'hiddenBias' | 'logSigma', step: Tensor) => {
+        const vel = o.add(o.mul(this.velocity[name]!, momentum), step);
         this.velocity[name]!.dispose();
         this.velocity[name] = o.keep(vel);
         rbm.replace(name, o.add(rbm[name]!, vel));
       };
-      /** velocity ← momentum·velocity + step. */
-      const update = (name: 'visibleBias' | 'hiddenBias' | 'logSigma', step: Tensor) =>
-        move(name, o.add(o.mul(this.velocity[name]!, momentum), step));
 
       if (rbm.logSigma && sigma && rbm.gaussianMask) {
         // z = log σ: −∂E/∂z = (v − b)²/σ² − (v/σ)·(W h); gradient = data − model, Gaussian units only.
@@ -285,10 +283,10 @@ export class RBMTrainer {
         const gz = o.mul(o.sub(stat(v0, ph0), modelStat), rbm.gaussianMask);
         update('logSigma', o.mul(gz, lr));
       }
-      // velocity ← momentum·velocity + Rᵀ·H − lr·weightCost·W
+      // step: Rᵀ·H − lr·weightCost·W
       let stepW = o.matmul(R, H, { transposeA: true });
       if (options.weightCost > 0) stepW = o.sub(stepW, o.mul(rbm.W, lr * options.weightCost));
-      move('W', o.add(o.mul(this.velocity.W!, momentum), stepW));
+      update('W', stepW);
       update('visibleBias', stepB);
       update('hiddenBias', stepC);
       return reconstructionError;
