@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   createOnnxBackend,
+  loadNativeBinding,
   type OnnxBackend,
   type OnnxBackendOptions,
 } from '@deepbelief/backend-onnx';
@@ -302,13 +303,28 @@ async function ortProfile() {
   log(
     `\n## Inside RBMTrainer CD-1 (ONNX Runtime profiler, ${batches} batches after ${CD1_WARMUP} warm-up)`,
   );
+  // Every session profiles into its own file; its creation time (on performance.now()'s
+  // clock) places its events, so that only those of the timed batches are counted.
   const prefix = join(process.cwd(), `ort-profile-${process.pid}`);
+  const created = new Map<string, number>();
+  const native = loadNativeBinding();
+  const Session = native.binding.InferenceSession;
+  class TimedSession extends Session {
+    override loadModel(buffer: ArrayBufferLike, offset: number, length: number, options: object) {
+      const own = `${prefix}-s${created.size}`;
+      created.set(own, performance.now());
+      super.loadModel(buffer, offset, length, { ...options, profileFilePrefix: own });
+    }
+  }
   const [ops, backend] = await makeOps({
-    sessionOptions: { enableProfiling: true, profileFilePrefix: prefix },
+    sessionOptions: { enableProfiling: true },
+    loadBinding: () => ({
+      ...native,
+      binding: { ...native.binding, InferenceSession: TimedSession },
+    }),
   });
   const workload = await cd1Workload(ops);
-  const warmup = CD1_WARMUP;
-  await workload.train(warmup);
+  await workload.train(CD1_WARMUP);
   backend.resetStats();
   const t0 = performance.now();
   await workload.train(batches);
@@ -316,19 +332,24 @@ async function ortProfile() {
   const nativeMs = backend.stats().runMs / batches;
   workload.trainer.dispose();
   await backend.close?.(); // writes the profiles
-  const files = readdirSync(process.cwd()).filter((f) =>
-    f.startsWith(`ort-profile-${process.pid}`),
-  );
+  const files = readdirSync(process.cwd())
+    .filter((f) => f.startsWith(`ort-profile-${process.pid}-s`))
+    .map((f) => join(process.cwd(), f));
   const byNode = new Map<string, { us: number; count: number }>();
   let runUs = 0;
   for (const f of files) {
+    const session = [...created.keys()].find((own) => f.startsWith(`${own}_`));
+    const start = session === undefined ? undefined : created.get(session);
+    if (start === undefined) continue;
     const events = JSON.parse(readFileSync(f, 'utf8')) as {
       cat: string;
       name: string;
+      ts: number;
       dur: number;
       args?: { op_name?: string; output_type_shape?: Record<string, number[]>[] };
     }[];
     for (const e of events) {
+      if (start + e.ts / 1000 < t0) continue; // warm-up
       if (e.cat === 'Session' && e.name === 'model_run') runUs += e.dur;
       if (e.cat !== 'Node' || !e.name.endsWith('_kernel_time')) continue;
       const shape = Object.values(e.args?.output_type_shape?.[0] ?? {})[0] ?? [];
@@ -339,9 +360,7 @@ async function ortProfile() {
       byNode.set(key, entry);
     }
   }
-  // The profiles cover the warm-up too (the same kernels, the first few op by op): kernel
-  // and run times are averaged over every batch, wall and native time over the timed ones.
-  const profiled = warmup + batches;
+  const profiled = batches;
   const rows = [...byNode].sort((a, b) => b[1].us - a[1].us);
   const kernels = rows.reduce((s, [, e]) => s + e.us, 0) / profiled / 1000;
   for (const [node, e] of rows) {

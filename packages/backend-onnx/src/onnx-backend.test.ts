@@ -191,6 +191,36 @@ describe('deferred execution', () => {
     expect(Array.from(ops.read(w))).toEqual(Array.from(plain.read(pw)));
   });
 
+  it('runs a whole read-to-read window of a loop as one graph by default', async () => {
+    const [ops, backend] = await make();
+    expect(backend.options.maxPendingOps).toBe(2048);
+    let w = ops.keep(ops.fill([8, 8], 0.5));
+    const x = ops.keep(ops.fill([4, 8], 1));
+    // 50 iterations of 6 ops, then a read: as a training loop reading its metrics.
+    const window = () => {
+      for (let i = 0; i < 50; i++) {
+        const next = ops.tidy(() => {
+          const g = ops.matmul(x, ops.sigmoid(ops.matmul(x, w)), { transposeA: true });
+          return ops.sub(w, ops.mul(ops.tanh(g), 0.01));
+        });
+        w.dispose();
+        w = ops.keep(next);
+      }
+      return ops.item(ops.tidy(() => ops.sum(w)));
+    };
+    window(); // first sighting: op by op
+    window(); // second: compiled
+    backend.resetStats();
+    window();
+    const s = backend.stats();
+    // The 300 ops and the sum ran as one graph; only the state crossed into JavaScript.
+    expect(s.flushes).toBe(1);
+    expect(s.fusedRuns).toBe(1);
+    expect(s.singleRuns).toBe(0);
+    expect(s.compiles).toBe(0);
+    expect(s.outputBytes).toBe(8 * 8 * 4 + 4);
+  });
+
   it('runs every op kind inside one fused graph like the reference', async () => {
     const [ops, backend] = await make({ fuseAfter: 1 });
     const ref = new Ops(createJsBackend());

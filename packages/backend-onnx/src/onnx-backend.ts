@@ -56,7 +56,12 @@ export interface OnnxBackendOptions {
    * Earlier occurrences run op by op.
    */
   readonly fuseAfter?: number;
-  /** Deferred ops are run once this many are waiting, even without a read (default 128). */
+  /**
+   * Deferred ops are run once this many are waiting, even without a read (default 2048).
+   * Each run copies the state still alive (a model's weights and velocities) out to
+   * JavaScript, so long queues pay that once for many steps: a training loop that reads
+   * every 50 steps runs the 50 steps as one graph.
+   */
   readonly maxPendingOps?: number;
   /**
    * Compiled graphs kept, least recently used evicted first (default 64). Each holds its
@@ -184,7 +189,7 @@ export function createOnnxBackendSync(options: OnnxBackendOptions = {}): OnnxBac
     spinning: options.spinning ?? false,
     fusion: options.fusion ?? true,
     fuseAfter: options.fuseAfter ?? 2,
-    maxPendingOps: options.maxPendingOps ?? 128,
+    maxPendingOps: options.maxPendingOps ?? 2048,
     maxSessions: options.maxSessions ?? 64,
     mallocTuning: options.mallocTuning ?? true,
   } as const;
