@@ -8,10 +8,10 @@
  * a JIT profile or a heap. The machine's speed drifts by ±30 % from second to second
  * (shared 2-core VM), so the runs are interleaved: each round times every fast backend and
  * then numpy, and the ratio to numpy is taken within each round; the reported figures are
- * medians over rounds. Each child first trains `CD1_WARMUP` (650) warm-up batches, so the
- * graphs a deferring backend compiles (one per window between the metric reads every 50
- * batches, and the first window of an epoch) stay out of the timings; keep `--batches` a
- * multiple of 50 so rounds stay aligned with those windows. Also reports each backend's effective GFLOP/s of the CD-1 step
+ * medians over rounds. Each child first trains `CD1_WARMUP` (150) warm-up batches, so the
+ * graph a deferring backend compiles for the window between two metric reads (every 50
+ * batches) stays out of the timings; keep `--batches` a multiple of 50 so rounds stay
+ * aligned with those windows. Also reports each backend's effective GFLOP/s of the CD-1 step
  * against the machine's measured matmul peak (the best rate numpy/OpenBLAS or any backend
  * reached on the forward product).
  *

@@ -9,14 +9,12 @@ import { RBM, RBMTrainer } from '@deepbelief/rbm';
 
 export const CD1_BATCH = 100;
 /**
- * Warm-up batches: the first epoch (600 batches) and the first 50-batch window of the
- * second. A deferring backend runs each window between two metric reads (every 50 batches)
- * as one graph, compiled the second time it is seen; the first window of an epoch differs
- * from the others, so it is compiled at the start of the second epoch. After the warm-up
- * every graph the loop runs is compiled, and rounds that are multiples of 50 batches stay
- * aligned with the windows.
+ * Warm-up batches: three 50-batch windows. A deferring backend runs each window between two
+ * metric reads (every 50 batches) as one graph: op by op the first time it is seen, compiled
+ * the second, so from the third window on every graph the loop runs is compiled. Rounds that
+ * are multiples of 50 batches stay aligned with the windows.
  */
-export const CD1_WARMUP = 650;
+export const CD1_WARMUP = 150;
 
 /** A seeded trainer on `ops`; `train(n)` runs `n` batches with every deferred op finished. */
 export async function cd1Workload(ops: Ops) {

@@ -423,3 +423,41 @@ describe('correctness harness', () => {
     expect(gradientCosine(wrong, exact)).toBeLessThan(0);
   });
 });
+
+describe('the op sequence a deferring backend sees', () => {
+  it('is the same in every metrics window, the first of an epoch included', async () => {
+    // Records each compute op (kind and operand types) and cuts the log at every read: a
+    // deferring backend compiles one graph per distinct window, so the first window of an
+    // epoch must not differ from the others (it once started with `error + 0`).
+    const js = createJsBackend();
+    const windows: string[][] = [[]];
+    const log = (entry: string) => windows[windows.length - 1]!.push(entry);
+    const kinds = (args: unknown[]) =>
+      args.map((a) => (typeof a === 'number' ? 'n' : typeof a === 'string' ? a : 't')).join(',');
+    const recording = new Proxy(js, {
+      get(target, key, receiver) {
+        const value = Reflect.get(target, key, receiver);
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          if (key === 'read') windows.push([]);
+          else if (!['fromArray', 'fill', 'fromBytes', 'dispose', 'memory'].includes(String(key)))
+            log(`${String(key)}(${kinds(args)})`);
+          return value.apply(target, args);
+        };
+      },
+    });
+    const o = new Ops(recording);
+    const rbm = new RBM(o, { visible: 16, hidden: 8 }, new SeededRandom(3));
+    const trainer = new RBMTrainer(
+      rbm,
+      { epochs: 2, batchSize: 10, learningRate: 0.1, momentum: 0.5, metricsEvery: 3 },
+      5,
+    );
+    // 60 rows: 6 batches an epoch, two windows of 3 (each ends with a read)
+    await trainer.fit(repeatRows(bas, 2));
+    const training = windows.filter((w) => w.length > 20);
+    expect(training).toHaveLength(4);
+    // every window, the first of each epoch included, issues the same ops
+    for (const w of training) expect(w).toEqual(training[1]);
+  });
+});

@@ -343,9 +343,13 @@ export class RBMTrainer {
         const v0 = readBatch(idx);
         try {
           const error = this.stepTensor(v0, this.epoch);
-          const sum = this.errorAcc ? o.add(this.errorAcc, error) : o.add(error, 0);
+          // The first batch of an epoch adds to a zero leaf like every other batch (not
+          // `error + 0`), so a deferring backend sees the same ops in every metrics window
+          // and compiles one graph for all of them.
+          if (!this.errorAcc) this.errorAcc = o.keep(o.fill([1, 1], 0));
+          const sum = o.add(this.errorAcc, error);
           error.dispose();
-          this.errorAcc?.dispose();
+          this.errorAcc.dispose();
           this.errorAcc = o.keep(sum);
         } finally {
           v0.dispose();
