@@ -360,16 +360,15 @@ async function ortProfile() {
       byNode.set(key, entry);
     }
   }
-  const profiled = batches;
   const rows = [...byNode].sort((a, b) => b[1].us - a[1].us);
-  const kernels = rows.reduce((s, [, e]) => s + e.us, 0) / profiled / 1000;
+  const kernels = rows.reduce((s, [, e]) => s + e.us, 0) / batches / 1000;
   for (const [node, e] of rows) {
-    if (e.us / profiled < 1) continue; // one-off reads (sync, checks)
+    if (e.us / batches < 1) continue; // one-off reads (sync, checks)
     log(
-      `${node.padEnd(28)} ${((e.us / profiled) | 0).toString().padStart(6)} µs/batch  (${(e.count / profiled).toFixed(1)} nodes)`,
+      `${node.padEnd(28)} ${((e.us / batches) | 0).toString().padStart(6)} µs/batch  (${(e.count / batches).toFixed(1)} nodes)`,
     );
   }
-  const runMs = runUs / profiled / 1000;
+  const runMs = runUs / batches / 1000;
   log(
     `per batch: wall ${fmt(wallMs)} = kernels ${fmt(kernels)} + ONNX Runtime outside kernels ` +
       `${fmt(runMs - kernels)} + copies out and binding ${fmt(nativeMs - runMs)} + JavaScript ${fmt(wallMs - nativeMs)}`,
@@ -379,7 +378,7 @@ async function ortProfile() {
     kernelsMs: kernels,
     modelRunMs: runMs,
     nativeMs,
-    kernelUs: Object.fromEntries(rows.map(([node, e]) => [node, e.us / profiled])),
+    kernelUs: Object.fromEntries(rows.map(([node, e]) => [node, e.us / batches])),
   };
   for (const f of files) rmSync(f);
 }
