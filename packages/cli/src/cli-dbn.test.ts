@@ -345,11 +345,24 @@ describe('quickstart', () => {
       '1',
       '--gibbs-steps',
       '20',
+      '--up-down',
+      '2',
       '--out-dir',
       dir,
     ]);
     expect(run.stderr).not.toMatch(/^error/m);
     expect(run.code).toBe(0);
+    // not a terminal: one plain line per epoch, with its time, and no progress bar
+    const epochLines = run.stderr.split('\n').filter((l) => / epoch \d+\/\d+: /.test(l));
+    expect(epochLines).toHaveLength(3 + 2);
+    for (const line of epochLines) expect(line).toMatch(/\(\d+\.\d\d s\)$/);
+    expect(epochLines[0]).toMatch(/^layer 1 epoch 1\/1: reconstruction error /);
+    expect(epochLines[4]).toMatch(/^up-down epoch 2\/2: generative error .*, \d+ Gibbs steps /);
+    expect(run.stderr).not.toContain(String.fromCharCode(27)); // no ANSI escapes (bars, colour)
+    expect(run.stderr).not.toMatch(/[█░]/);
+    expect(run.stdout).toMatch(
+      /^samples recognised as their label: \d+ % \(\d+ of 100, by a 3-nearest-neighbour vote over the 1000 training images/m,
+    );
     expect(run.stdout).toMatch(/the first 1000 of 60000 training images, --limit/);
     expect(run.stdout).toMatch(/^test error \d+\.\d\d% \(\d+ of 10000 MNIST test images wrong/m);
     expect(run.stdout).toMatch(/^timings: .*total /m);
@@ -361,7 +374,7 @@ describe('quickstart', () => {
     const info = JSON.parse(
       (await runInProcess(['info', join(dir, 'dbn.safetensors'), '--json'])).stdout,
     );
-    expect(info.kind).toBe('dbn');
+    expect(info.kind).toBe('wake-sleep-dbn');
     expect(info.model.sizes).toEqual([784, 200, 200, 500]);
     expect(info.training.run).toMatchObject({
       command: 'quickstart',

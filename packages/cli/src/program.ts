@@ -141,13 +141,13 @@ export function createProgram(io: CliIo = processIo()): Command {
       .option('--seed <n>', 'random seed (default 1)', integer(0))
       .option(
         '--gibbs-steps <n>',
-        'Gibbs steps in the top RBM per sample (default 200)',
+        'Gibbs steps in the top RBM per sample (default 1000, as in the 2006 paper)',
         integer(1),
       )
       .option('--zoom <n>', 'pixels per image pixel in the PNGs (default 2)', integer(1))
       .option(
         '--up-down <n>',
-        'then fine-tune by up-down for N epochs (default 0: no fine-tuning; 3 give much clearer samples)',
+        'then fine-tune by up-down for N epochs (default 10; 0: greedy pre-training only, whose samples are mostly the wrong digit)',
         integer(0),
       ),
   )

@@ -69,6 +69,33 @@ describe('DBN', () => {
     expect(ownRight / 100).toBeGreaterThan(0.7);
   });
 
+  it('generates many labels side by side, each row clamped to its own label', async () => {
+    const { dbn } = await trainedToyDBN();
+    const labels = [0, 1, 2, 3];
+    const images = ops.toRows(
+      dbn.generate(labels, { count: 25, rng: new SeededRandom(3), gibbsSteps: 200 }),
+    );
+    expect(images).toHaveLength(100);
+    // rows come label by label, `count` each
+    const right = images.filter((r, i) => nearestPrototype(r) === labels[Math.floor(i / 25)]);
+    expect(right.length / 100).toBeGreaterThan(0.7);
+    // same seed, same images; probabilities of the penultimate units instead of samples differ
+    const again = dbn.generate([2], { count: 3, rng: new SeededRandom(5), gibbsSteps: 20 });
+    const twice = dbn.generate(2, { count: 3, rng: new SeededRandom(5), gibbsSteps: 20 });
+    expect(ops.read(again)).toEqual(ops.read(twice));
+    const smooth = dbn.generate(2, {
+      count: 3,
+      rng: new SeededRandom(5),
+      gibbsSteps: 20,
+      penultimate: 'probabilities',
+    });
+    expect(ops.read(smooth)).not.toEqual(ops.read(twice));
+    expect(() => dbn.generate([], { rng: new SeededRandom(1) })).toThrow(/no label/);
+    expect(() =>
+      dbn.generate(1, { rng: new SeededRandom(1), penultimate: 'means' as 'samples' }),
+    ).toThrow(/penultimate must be/);
+  });
+
   it('rejects bad configurations and labels', async () => {
     expect(() => new DBN(ops, { sizes: [16] }, new SeededRandom(1))).toThrow(
       /at least two layer sizes/,

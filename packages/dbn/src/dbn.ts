@@ -19,6 +19,20 @@ export interface DBNConfig {
   readonly visibleType?: 'bernoulli' | 'gaussian';
 }
 
+/** Options of {@link DBN.generate}. */
+export interface GenerateOptions {
+  readonly rng: SeededRandom;
+  /** Chains per label (default 1). */
+  readonly count?: number;
+  /** Gibbs iterations in the top RBM (default 200). */
+  readonly gibbsSteps?: number;
+  /**
+   * What goes down from the top RBM: the chain's binary penultimate states (default, as in
+   * the paper) or their probabilities given the last hidden state.
+   */
+  readonly penultimate?: 'samples' | 'probabilities';
+}
+
 /** Generative (top-down) parameters of a layer once untied from the recognition weights. */
 export interface GenerativeLayer {
   /** `[below, above]`: p(below|above) = σ(above · Wᵀ + bias). */
@@ -184,45 +198,55 @@ export class DBN {
   }
 
   /**
-   * Generates data with the label units clamped to `label`: Gibbs sampling in the top RBM
-   * for `gibbsSteps` iterations (default 200, as in the 2006 paper), starting from random
-   * penultimate states, then one top-down pass with the generative weights. Returns pixel
-   * probabilities `[count, sizes[0]]`.
+   * Generates data with the label units clamped (Hinton, Osindero & Teh 2006, figure 8):
+   * block Gibbs sampling in the top RBM for `gibbsSteps` iterations (default 200) from random
+   * penultimate states, then the final *binary* penultimate states (or, with
+   * `penultimate: 'probabilities'`, their probabilities) are propagated down once through the
+   * generative weights. `labels` is one label or a list: `count` chains per label (default 1),
+   * all run side by side, rows ordered label by label. Returns pixel probabilities
+   * `[labels × count, sizes[0]]`.
    */
-  generate(
-    label: number,
-    options: { count: number; rng: SeededRandom; gibbsSteps?: number },
-  ): Tensor {
+  generate(labels: number | readonly number[], options: GenerateOptions): Tensor {
     if (this.numLabels === 0)
       throw new DeepBeliefError('generate: this DBN has no label units to clamp');
-    if (!Number.isInteger(label) || label < 0 || label >= this.numLabels) {
-      throw new DeepBeliefError(`generate: label ${label} is outside [0, ${this.numLabels - 1}]`);
+    const list = typeof labels === 'number' ? [labels] : [...labels];
+    if (list.length === 0) throw new DeepBeliefError('generate: no label to clamp');
+    for (const label of list) {
+      if (!Number.isInteger(label) || label < 0 || label >= this.numLabels) {
+        throw new DeepBeliefError(`generate: label ${label} is outside [0, ${this.numLabels - 1}]`);
+      }
     }
-    const { count, rng } = options;
+    const { rng } = options;
+    const count = options.count ?? 1;
     const steps = options.gibbsSteps ?? 200;
     if (!Number.isInteger(count) || count < 1)
       throw new DeepBeliefError(`generate: count must be a positive integer, got ${count}`);
+    const penultimate = options.penultimate ?? 'samples';
+    if (penultimate !== 'samples' && penultimate !== 'probabilities')
+      throw new DeepBeliefError(
+        `generate: penultimate must be 'samples' or 'probabilities', got '${String(penultimate)}'`,
+      );
     const o = this.ops;
     const n = this.penultimateSize;
+    const K = this.numLabels;
+    const rows = list.length * count;
     return o.tidy(() => {
-      const mask = new Float32Array(n + this.numLabels).fill(1, n);
-      const values = new Float32Array(n + this.numLabels);
-      values[n + label] = 1;
-      const start = o.concatColumns([
-        o.bernoulli(o.fill([count, n], 0.5), rng),
-        o.zeros([count, this.numLabels]),
-      ]);
+      const mask = new Float32Array(n + K).fill(1, n);
+      const values = new Float32Array(rows * (n + K));
+      list.forEach((label, i) => {
+        for (let c = 0; c < count; c++) values[(i * count + c) * (n + K) + n + label] = 1;
+      });
+      const start = o.concatColumns([o.bernoulli(o.fill([rows, n], 0.5), rng), o.zeros([rows, K])]);
       const chain = this.top.gibbs(start, {
         steps,
         rng,
         clamp: {
-          mask: o.fromArray(mask, [1, n + this.numLabels]),
-          values: o.fromArray(values, [1, n + this.numLabels]),
+          mask: o.fromArray(mask, [1, n + K]),
+          values: o.fromArray(values, [rows, n + K]),
         },
       });
-      // the penultimate units' probabilities given the final hidden state, then top-down
-      const penultimate = o.sliceColumns(chain.visibleProbabilities, 0, n);
-      return this.down(penultimate);
+      const source = penultimate === 'samples' ? chain.visible : chain.visibleProbabilities;
+      return this.down(o.sliceColumns(source, 0, n));
     });
   }
 

@@ -1,6 +1,6 @@
 export { DeepAutoencoder } from './autoencoder.js';
 export { checkLabels, type Labels, mapRows, oneHot, withOneHot } from './data.js';
-export { DBN, type DBNConfig, type GenerativeLayer } from './dbn.js';
+export { DBN, type DBNConfig, type GenerateOptions, type GenerativeLayer } from './dbn.js';
 export { type ClassificationReport, classificationReport } from './evaluate.js';
 export {
   type DenseLayer,
@@ -14,6 +14,12 @@ export {
 } from './feedforward.js';
 export { fitPCA, type PCA, pcaReconstruct } from './pca.js';
 export { autoencoder2006, type DBNPreset, dbnPresets, hinton2006, small } from './presets.js';
+export {
+  NearestNeighbourClassifier,
+  type NearestNeighbourOptions,
+  type RecognitionReport,
+  recognitionRate,
+} from './recognition.js';
 export {
   DBN_PACKAGE_VERSION,
   dbnFromFile,

@@ -20,6 +20,12 @@ export const wakeSleepOptionsSchema = z
       .union([z.number().int().min(1), z.array(z.number().int().min(1)).min(1)])
       .default([3, 6, 10]),
     seed: z.number().int().default(1),
+    /**
+     * Read the (backend-side) generative error every this many batches: a read makes a
+     * deferring backend run its pending work, so reading every batch costs speed.
+     * Divergence is detected at these reads.
+     */
+    metricsEvery: z.number().int().min(1).default(50),
   })
   .strict();
 export type WakeSleepOptions = z.input<typeof wakeSleepOptionsSchema>;
@@ -74,7 +80,7 @@ function wakeSleepStep(
   rng: SeededRandom,
   lr: number,
   weightCost: number,
-): number {
+): Tensor {
   const o = stack.ops;
   return o.tidy(() => {
     const wake: Tensor[] = [v];
@@ -91,11 +97,10 @@ function wakeSleepStep(
       sleep[l] = l === 0 ? p : o.bernoulli(p, rng); // visible "dreams" as probabilities
     }
     const g0 = stack.generative(0);
-    const error = o.item(
-      o.mean(
-        o.square(
-          o.sub(v, o.linear(wake[1]!, g0.W, g0.b, { transposeW: true, activation: 'sigmoid' })),
-        ),
+    // a [1, 1] tensor: the loop sums it on the backend and reads it every `metricsEvery` batches
+    const error = o.mean(
+      o.square(
+        o.sub(v, o.linear(wake[1]!, g0.W, g0.b, { transposeW: true, activation: 'sigmoid' })),
       ),
     );
     // compute every delta from the current weights, then apply
@@ -131,7 +136,7 @@ async function loop(
     gibbs: number,
     lr: number,
     wc: number,
-  ) => number,
+  ) => Tensor,
   ops: Ops,
 ): Promise<WakeSleepEpoch[]> {
   const options = parseOptions(wakeSleepOptionsSchema, optionsIn, `${name} options`);
@@ -156,24 +161,40 @@ async function loop(
     const gibbs = gibbsStepsAt(options.gibbsSteps, epoch, options.epochs);
     const order = dataRng.permutation(source.rows);
     let errorSum = 0;
-    for (let b = 0; b < batches; b++) {
-      if (hooks.signal?.aborted) break;
-      const idx = order.subarray(b * options.batchSize, (b + 1) * options.batchSize);
-      source.readRows(idx, buffer);
-      const v = ops.tensor(buffer, [options.batchSize, source.cols]);
-      try {
-        const err = batchStep(v, idx, sampleRng, gibbs, options.learningRate, options.weightCost);
-        if (!Number.isFinite(err)) {
-          throw new DeepBeliefError(
-            `${name} diverged at epoch ${epoch + 1}, batch ${b + 1}: the generative error is not finite. Try a smaller learning rate (now ${options.learningRate}).`,
-          );
-        }
-        errorSum += err;
-      } finally {
-        v.dispose();
+    let errorAcc: Tensor = ops.keep(ops.zeros([1, 1]));
+    /** Reads the batches' summed error since the last read; stops on a non-finite value. */
+    const readErrors = (b: number) => {
+      const value = ops.item(errorAcc);
+      errorAcc.dispose();
+      errorAcc = ops.keep(ops.zeros([1, 1]));
+      if (!Number.isFinite(value)) {
+        throw new DeepBeliefError(
+          `${name} diverged at epoch ${epoch + 1}, batch ${b + 1}: the generative error is not finite. Try a smaller learning rate (now ${options.learningRate}).`,
+        );
       }
-      hooks.onBatch?.({ epoch, batch: b, batches });
-      if (b % 20 === 19) await new Promise((r) => setTimeout(r, 0));
+      errorSum += value;
+    };
+    try {
+      for (let b = 0; b < batches; b++) {
+        if (hooks.signal?.aborted) break;
+        const idx = order.subarray(b * options.batchSize, (b + 1) * options.batchSize);
+        source.readRows(idx, buffer);
+        const v = ops.tensor(buffer, [options.batchSize, source.cols]);
+        try {
+          const err = batchStep(v, idx, sampleRng, gibbs, options.learningRate, options.weightCost);
+          const sum = ops.add(errorAcc, err);
+          err.dispose();
+          errorAcc.dispose();
+          errorAcc = ops.keep(sum);
+        } finally {
+          v.dispose();
+        }
+        if ((b + 1) % options.metricsEvery === 0 || b + 1 === batches) readErrors(b);
+        hooks.onBatch?.({ epoch, batch: b, batches });
+        if (b % 20 === 19) await new Promise((r) => setTimeout(r, 0));
+      }
+    } finally {
+      errorAcc.dispose();
     }
     const record = {
       epoch,
@@ -310,7 +331,7 @@ export function wakeSleep(
     sbn.sizes[0]!,
     options,
     hooks,
-    (v, _indices, rng, _gibbs, lr) => {
+    (v, _indices, rng, _gibbs, lr, wc) => {
       const topPhase = (wakeTop: Tensor): Tensor => {
         const prior = o.sigmoid(sbn.topBias);
         const old = sbn.topBias;
@@ -318,7 +339,7 @@ export function wakeSleep(
         old.dispose();
         return o.bernoulli(o.add(o.zeros(wakeTop.shape), prior), rng);
       };
-      return wakeSleepStep(stack, v, topPhase, rng, lr, 0);
+      return wakeSleepStep(stack, v, topPhase, rng, lr, wc);
     },
     o,
   );

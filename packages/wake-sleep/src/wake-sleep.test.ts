@@ -81,6 +81,47 @@ describe('plain wake-sleep on a sigmoid belief net', () => {
     expect(history.at(-1)!.generativeError).toBeLessThan(history[0]!.generativeError);
   }, 30000);
 
+  it('honours weightCost: the same run with an L2 cost ends with smaller weights', async () => {
+    const { data } = teacherData(200);
+    const norm = async (weightCost: number) => {
+      const sbn = new SigmoidBeliefNet(ops, [12, 6, 3], new SeededRandom(3), 0.1);
+      await wakeSleep(
+        sbn,
+        { data, rows: 200, cols: 12 },
+        { epochs: 10, batchSize: 20, learningRate: 0.1, weightCost },
+      );
+      const squares = [...sbn.generative, ...sbn.recognition].map((w) =>
+        ops.item(ops.sum(ops.square(w.W))),
+      );
+      return squares.reduce((a, b) => a + b, 0);
+    };
+    const free = await norm(0);
+    const decayed = await norm(0.5);
+    // a cost of 0.5 per step shrinks every weight by 5 % per batch before the data's pull
+    expect(decayed).toBeLessThan(0.5 * free);
+  });
+
+  it('reads the generative error from the backend only every metricsEvery batches', async () => {
+    const { data } = teacherData(200);
+    const sbn = new SigmoidBeliefNet(ops, [12, 6, 3], new SeededRandom(3), 0.1);
+    let reads = 0;
+    const item = ops.item.bind(ops);
+    ops.item = (t) => {
+      reads++;
+      return item(t);
+    };
+    try {
+      await wakeSleep(
+        sbn,
+        { data, rows: 200, cols: 12 },
+        { epochs: 2, batchSize: 10, learningRate: 0.1, metricsEvery: 5 },
+      );
+    } finally {
+      ops.item = item;
+    }
+    expect(reads).toBe(2 * (20 / 5)); // 20 batches per epoch, a read every 5
+  });
+
   it('rejects bad options and data', async () => {
     const sbn = new SigmoidBeliefNet(ops, [4, 2], new SeededRandom(1));
     await expect(
