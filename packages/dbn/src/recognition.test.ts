@@ -7,7 +7,7 @@ const ops = new Ops(createJsBackend());
 
 describe('NearestNeighbourClassifier', () => {
   it('votes among the k nearest reference rows, across reference blocks', () => {
-    // four 1-D points: labels 0 near 0, label 1 near 10
+    // five 1-D points: label 0 near 0, label 1 near 10
     const reference = { data: Float32Array.from([0, 1, 9, 10, 11]), rows: 5, cols: 1 };
     const labels = [0, 0, 1, 1, 1];
     for (const blockRows of [1, 2, 10]) {

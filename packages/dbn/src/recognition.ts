@@ -1,6 +1,7 @@
 import { DeepBeliefError, type Ops, ShapeError, type Tensor } from '@deepbelief/core';
 import { type MatrixInput, toMatrixSource } from '@deepbelief/rbm';
 import { checkLabels, type Labels } from './data.js';
+import { classificationReport } from './evaluate.js';
 
 /** Options of {@link NearestNeighbourClassifier}. */
 export interface NearestNeighbourOptions {
@@ -132,31 +133,25 @@ export interface RecognitionReport {
 export function recognitionRate(
   classifier: NearestNeighbourClassifier,
   images: Float32Array,
-  intended: ArrayLike<number>,
+  intended: Labels,
 ): RecognitionReport {
   const n = intended.length;
   if (images.length !== n * classifier.cols)
     throw new ShapeError(
       `recognitionRate: ${images.length} values are not ${n} images of ${classifier.cols}`,
     );
+  checkLabels(intended, n, classifier.classes, 'intended');
   const o = classifier.ops;
   const predicted = o.tidy(() => classifier.predict(o.fromArray(images, [n, classifier.cols])));
-  const hits = new Array<number>(classifier.classes).fill(0);
-  const counts = new Array<number>(classifier.classes).fill(0);
-  let recognised = 0;
-  for (let i = 0; i < n; i++) {
-    const y = Number(intended[i]);
-    counts[y]!++;
-    if (predicted[i] === y) {
-      hits[y]!++;
-      recognised++;
-    }
-  }
+  const { correct, confusion } = classificationReport(predicted, intended, classifier.classes);
   return {
-    rate: n === 0 ? Number.NaN : recognised / n,
-    recognised,
+    rate: n === 0 ? Number.NaN : correct / n,
+    recognised: correct,
     total: n,
-    perLabel: hits.map((h, y) => (counts[y]! > 0 ? h / counts[y]! : Number.NaN)),
+    perLabel: confusion.map((row, y) => {
+      const count = row.reduce((a, b) => a + b, 0);
+      return count > 0 ? row[y]! / count : Number.NaN;
+    }),
     predicted,
   };
 }
