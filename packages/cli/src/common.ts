@@ -76,10 +76,10 @@ export function rbmProgressHooks(progress: Progress): Pick<FitHooks, 'onBatch' |
   return {
     onBatch: (e: BatchEvent) =>
       progress.update({
-        label: `${e.layer} epoch ${e.epoch + 1}/${e.epochs}`,
+        label: `${e.algorithm} epoch ${e.epoch + 1}/${e.epochs}`,
         value: e.batch + 1,
         total: e.batches,
-        metrics: { recon: e.metrics.reconstructionError },
+        metrics: { recon: e.metric },
       }),
     onEpoch: (e: EpochEvent) =>
       progress.line(

@@ -28,3 +28,17 @@ export {
 } from './registry.js';
 export { type Axis, broadcastShapes, checkShape, formatShape, type Shape } from './shape.js';
 export { Tensor } from './tensor.js';
+export {
+  type AlgorithmState,
+  type BatchProgress,
+  DivergenceError,
+  type EpochSummary,
+  firstNonFinite,
+  type LoopOptions,
+  type LoopState,
+  type MatrixSource,
+  type StepContext,
+  type TrainingAlgorithm,
+  type TrainingHooks,
+  TrainingLoop,
+} from './training.js';

@@ -264,6 +264,18 @@ describe('finding MNIST', () => {
     }
   });
 
+  it('refuses a split that is not train or test, and a bare string instead of { split }', async () => {
+    // a string has a `split` method: loadMnist('train') once loaded the test split silently
+    await expect(loadMnist('train' as never)).rejects.toMatchObject({
+      code: 'BAD_OPTION',
+      message: expect.stringContaining('did you pass a string instead of { split }?'),
+    });
+    await expect(loadMnist({ split: 'validation' as never })).rejects.toMatchObject({
+      code: 'BAD_OPTION',
+      message: `MNIST: split must be 'train' or 'test', got "validation"`,
+    });
+  });
+
   it('says how to get Fashion-MNIST when there is no local copy and no download', async () => {
     const cacheDir = await mkdtemp(join(tmpdir(), 'deepbelief-cache-'));
     try {

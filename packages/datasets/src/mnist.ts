@@ -125,6 +125,14 @@ export const FASHION_MNIST_CLASSES: readonly string[] = [
 
 /** The file specs of one split (images, labels) of a dataset. */
 export function splitFiles(files: MnistFiles, split: MnistSplit): [MnistFileSpec, MnistFileSpec] {
+  // JavaScript callers can pass anything: `loadMnist('test')` once silently loaded the test
+  // split for both halves (a string has a `split` method).
+  if (split !== 'train' && split !== 'test')
+    throw new DatasetError(
+      'BAD_OPTION',
+      'MNIST',
+      `split must be 'train' or 'test', got ${typeof split === 'function' ? 'a function (did you pass a string instead of { split }?)' : JSON.stringify(split)}`,
+    );
   return split === 'train'
     ? [files.trainImages, files.trainLabels]
     : [files.testImages, files.testLabels];

@@ -13,7 +13,7 @@ import {
   type FineTuneOptions,
   fineTune,
 } from './feedforward.js';
-import { type StackOptions, trainStack } from './stack.js';
+import { type StackOptions, StackTrainer } from './stack.js';
 
 /**
  * A deep autoencoder (Hinton & Salakhutdinov 2006): a stack of RBMs pre-trained greedily
@@ -53,10 +53,15 @@ export class DeepAutoencoder {
 
   /** Greedy pre-training, each layer on the hidden probabilities (code layer: means) of the one below. */
   async pretrain(input: MatrixInput, options: StackOptions) {
+    return this.pretrainer(input, options).fit();
+  }
+
+  /** The trainer of {@link DeepAutoencoder.pretrain}, for callers that stop and resume. */
+  pretrainer(input: MatrixInput, options: StackOptions): StackTrainer {
     const source = toMatrixSource(input);
     if (source.cols !== this.sizes[0])
       throw new ShapeError(`pretrain: data has ${source.cols} columns, expected ${this.sizes[0]}`);
-    return trainStack(this.rbms, source, options);
+    return new StackTrainer(this.rbms, source, options);
   }
 
   /** Builds the encoder–decoder network from the RBMs (decoder weights are transposed copies). */

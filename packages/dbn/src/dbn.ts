@@ -7,7 +7,7 @@ import {
 } from '@deepbelief/core';
 import { type MatrixInput, RBM, toMatrixSource } from '@deepbelief/rbm';
 import { checkLabels, type Labels, withOneHot } from './data.js';
-import { type StackOptions, trainStack } from './stack.js';
+import { type StackOptions, StackTrainer } from './stack.js';
 
 /** Architecture of a {@link DBN}. */
 export interface DBNConfig {
@@ -111,6 +111,17 @@ export class DBN {
    * labels. Returns each layer's epoch history.
    */
   async pretrain(input: MatrixInput, options: StackOptions & { readonly labels?: Labels }) {
+    return this.pretrainer(input, options).fit();
+  }
+
+  /**
+   * The trainer of {@link DBN.pretrain}, for callers that stop and resume: its
+   * `getState()` (with the DBN's weights, `encodePretrainCheckpoint`) continues mid-layer.
+   */
+  pretrainer(
+    input: MatrixInput,
+    options: StackOptions & { readonly labels?: Labels },
+  ): StackTrainer {
     const source = toMatrixSource(input);
     if (source.cols !== this.sizes[0])
       throw new ShapeError(
@@ -122,7 +133,7 @@ export class DBN {
       checkLabels(options.labels, source.rows, this.numLabels);
     }
     const K = this.numLabels;
-    return trainStack(this.layers, source, options, (l, features) =>
+    return new StackTrainer(this.layers, source, options, (l, features) =>
       l === this.layers.length - 1 && K > 0 ? withOneHot(features, options.labels!, K) : features,
     );
   }

@@ -1,4 +1,17 @@
-import { DeepBeliefError, type Ops, SeededRandom, ShapeError, type Tensor } from '@deepbelief/core';
+import {
+  type AlgorithmState,
+  DeepBeliefError,
+  type EpochSummary,
+  firstNonFinite,
+  type Ops,
+  SeededRandom,
+  ShapeError,
+  type StepContext,
+  type Tensor,
+  type TrainingAlgorithm,
+  type TrainingHooks,
+  TrainingLoop,
+} from '@deepbelief/core';
 import { type MatrixInput, type MatrixSource, parseOptions, toMatrixSource } from '@deepbelief/rbm';
 import { z } from 'zod';
 import { checkLabels, type Labels } from './data.js';
@@ -217,6 +230,11 @@ export const fineTuneOptionsSchema = z
     /** Stop after this many epochs without a better validation loss. */
     patience: z.number().int().min(1).default(5),
     seed: z.number().int().default(1),
+    /**
+     * Read the (backend-side) training loss every this many batches: a read makes a
+     * deferring backend run its pending work. Divergence is detected at these reads.
+     */
+    metricsEvery: z.number().int().min(1).default(50),
   })
   .strict();
 export type FineTuneOptions = z.input<typeof fineTuneOptionsSchema>;
@@ -230,6 +248,282 @@ export interface FineTuneEpoch {
   readonly seconds: number;
 }
 
+/** What the network learns to output: labels (one-hot) or a matrix (e.g. the input, for autoencoders). */
+export type FineTuneTargets = { labels: Labels } | { data: MatrixInput };
+
+type Moment = 'mW' | 'mb' | 'vW' | 'vb';
+
+/**
+ * Mini-batch backpropagation on a {@link FeedForwardNet} as a step of the training loop:
+ * SGD with momentum and weight decay, or Adam, and early stopping on held-out rows (the
+ * weights of the best validation epoch are restored when training ends). Its state: the
+ * optimiser's moments, Adam's step count, and the early-stopping memory (best loss, epochs
+ * since, best weights).
+ */
+export class Backpropagation implements TrainingAlgorithm<FineTuneEpoch> {
+  readonly name: string;
+  readonly metric = 'the training loss';
+  private readonly moments: Record<Moment, Tensor | null>[];
+  private t = 0;
+  private best = Number.POSITIVE_INFINITY;
+  private sinceBest = 0;
+  private bestWeights: Float32Array[][] | null = null;
+
+  constructor(
+    readonly net: FeedForwardNet,
+    private readonly targets: MatrixSource,
+    private readonly loss: Loss,
+    readonly options: z.output<typeof fineTuneOptionsSchema>,
+    /** Held-out rows for early stopping (empty: none). */
+    private readonly validation: { rows: Uint32Array; source: MatrixSource },
+  ) {
+    this.name = `backprop (${options.optimizer})`;
+    const o = net.ops;
+    const adam = options.optimizer === 'adam';
+    this.moments = net.layers.map((l) => ({
+      mW: o.keep(o.zeros(l.W.shape)),
+      mb: o.keep(o.zeros(l.b.shape)),
+      vW: adam ? o.keep(o.zeros(l.W.shape)) : null,
+      vb: adam ? o.keep(o.zeros(l.b.shape)) : null,
+    }));
+  }
+
+  learningRateAt(): number {
+    return this.options.learningRate;
+  }
+
+  step(x: Tensor, { indices }: StepContext): Tensor {
+    const { net, options: opts } = this;
+    const o = net.ops;
+    const y = new Float32Array(indices.length * this.targets.cols);
+    this.targets.readRows(indices, y);
+    this.t++;
+    const t = this.t;
+    return o.tidy(() => {
+      const target = o.tensor(y, [indices.length, this.targets.cols]);
+      const { loss: value, gradients: grads } = net.lossAndGradients(x, target, this.loss);
+      net.layers.forEach((layer, i) => {
+        const s = this.moments[i]!;
+        const g = grads[i]!;
+        const gW = opts.weightDecay > 0 ? o.add(g.W, o.mul(layer.W, opts.weightDecay)) : g.W;
+        if (opts.optimizer === 'sgd') {
+          const mW = o.sub(o.mul(s.mW!, opts.momentum), o.mul(gW, opts.learningRate));
+          const mb = o.sub(o.mul(s.mb!, opts.momentum), o.mul(g.b, opts.learningRate));
+          swap(o, s, 'mW', mW);
+          swap(o, s, 'mb', mb);
+          swap(o, layer, 'W', o.add(layer.W, mW));
+          swap(o, layer, 'b', o.add(layer.b, mb));
+        } else {
+          const [b1, b2, eps] = [0.9, 0.999, 1e-8];
+          const c1 = 1 / (1 - b1 ** t);
+          const c2 = 1 / (1 - b2 ** t);
+          for (const [m, v, g2, p] of [
+            ['mW', 'vW', gW, 'W'],
+            ['mb', 'vb', g.b, 'b'],
+          ] as const) {
+            const mNew = o.add(o.mul(s[m]!, b1), o.mul(g2, 1 - b1));
+            const vNew = o.add(o.mul(s[v]!, b2), o.mul(o.square(g2), 1 - b2));
+            swap(o, s, m, mNew);
+            swap(o, s, v, vNew);
+            const stepT = o.div(
+              o.mul(mNew, opts.learningRate * c1),
+              o.add(o.sqrt(o.mul(vNew, c2)), eps),
+            );
+            swap(o, layer, p, o.sub(layer[p], stepT));
+          }
+        }
+      });
+      return value;
+    });
+  }
+
+  /** Mean loss over `rows` of `source`, in blocks of 1,000. */
+  private evaluate(rows: Uint32Array, source: MatrixSource): number {
+    const { net } = this;
+    const o = net.ops;
+    let total = 0;
+    for (let s = 0; s < rows.length; s += 1000) {
+      const part = rows.subarray(s, Math.min(s + 1000, rows.length));
+      const x = new Float32Array(part.length * source.cols);
+      const y = new Float32Array(part.length * this.targets.cols);
+      source.readRows(part, x);
+      this.targets.readRows(part, y);
+      total +=
+        o.tidy(() =>
+          net.loss(
+            o.fromArray(x, [part.length, source.cols]),
+            o.fromArray(y, [part.length, this.targets.cols]),
+            this.loss,
+          ),
+        ) * part.length;
+    }
+    return total / rows.length;
+  }
+
+  finishEpoch(s: EpochSummary) {
+    const { rows, source } = this.validation;
+    const validationLoss = rows.length > 0 ? this.evaluate(rows, source) : null;
+    const event: FineTuneEpoch = {
+      epoch: s.epoch,
+      trainLoss: s.metric,
+      validationLoss,
+      seconds: s.seconds,
+    };
+    let stop = false;
+    if (validationLoss !== null) {
+      if (validationLoss < this.best) {
+        this.best = validationLoss;
+        this.bestWeights = this.readWeights();
+        this.sinceBest = 0;
+      } else if (++this.sinceBest >= this.options.patience) stop = true;
+    }
+    return { event, stop };
+  }
+
+  /** Puts the weights of the best validation epoch back (when there was a validation split). */
+  restoreBest(): void {
+    const o = this.net.ops;
+    const best = this.bestWeights;
+    if (!best) return;
+    this.net.layers.forEach((layer, i) => {
+      swap(o, layer, 'W', o.tensor(best[i]![0]!, layer.W.shape));
+      swap(o, layer, 'b', o.tensor(best[i]![1]!, layer.b.shape));
+    });
+  }
+
+  private readWeights(): Float32Array[][] {
+    const o = this.net.ops;
+    return this.net.layers.map((l) => [o.read(l.W), o.read(l.b)]);
+  }
+
+  firstNonFinite(): string | null {
+    return firstNonFinite(
+      this.net.ops,
+      this.net.layers.flatMap((l, i) => [
+        [`the weights of layer ${i + 1}`, l.W] as const,
+        [`the biases of layer ${i + 1}`, l.b] as const,
+      ]),
+    );
+  }
+
+  getState(): AlgorithmState {
+    const o = this.net.ops;
+    const tensors: Record<string, { shape: readonly number[]; data: Float32Array }> = {};
+    this.moments.forEach((s, i) => {
+      for (const [k, v] of Object.entries(s))
+        if (v) tensors[`${k}.${i}`] = { shape: [...v.shape], data: o.read(v) };
+    });
+    this.bestWeights?.forEach(([W, b], i) => {
+      const layer = this.net.layers[i]!;
+      tensors[`best.${i}.W`] = { shape: [...layer.W.shape], data: W! };
+      tensors[`best.${i}.bias`] = { shape: [...layer.b.shape], data: b! };
+    });
+    return {
+      tensors,
+      values: {
+        steps: this.t,
+        bestLoss: Number.isFinite(this.best) ? this.best : null,
+        epochsSinceBest: this.sinceBest,
+      },
+    };
+  }
+
+  setState(state: AlgorithmState): void {
+    const o = this.net.ops;
+    const take = (name: string, shape: readonly number[]): Float32Array => {
+      const t = state.tensors[name];
+      const fits = t && t.shape.length === 2 && t.shape[0] === shape[0] && t.shape[1] === shape[1];
+      if (!t || !fits)
+        throw new ShapeError(
+          `backprop state: '${name}' ${t ? `is [${t.shape.join(', ')}]` : 'is missing'}, expected [${shape.join(', ')}]`,
+        );
+      return t.data;
+    };
+    this.moments.forEach((s, i) => {
+      for (const k of Object.keys(s) as Moment[]) {
+        const cur = s[k];
+        if (cur) swap(o, s, k, o.tensor(take(`${k}.${i}`, cur.shape), cur.shape));
+      }
+    });
+    const hasBest = 'best.0.W' in state.tensors;
+    this.bestWeights = hasBest
+      ? this.net.layers.map((l, i) => [
+          take(`best.${i}.W`, l.W.shape),
+          take(`best.${i}.bias`, l.b.shape),
+        ])
+      : null;
+    this.t = state.values.steps ?? 0;
+    this.best = state.values.bestLoss ?? Number.POSITIVE_INFINITY;
+    this.sinceBest = state.values.epochsSinceBest ?? 0;
+  }
+
+  dispose(): void {
+    const o = this.net.ops;
+    o.dispose(this.moments.map((s) => Object.values(s).filter((v): v is Tensor => v !== null)));
+  }
+}
+
+/** The targets as a source: one-hot rows for labels, or the given matrix. */
+function targetSource(targets: FineTuneTargets, rows: number, outputs: number): MatrixSource {
+  if ('labels' in targets) {
+    checkLabels(targets.labels, rows, outputs);
+    const labels = targets.labels;
+    return {
+      rows,
+      cols: outputs,
+      readRows(indices, out) {
+        out.fill(0, 0, indices.length * outputs);
+        for (let r = 0; r < indices.length; r++) out[r * outputs + Number(labels[indices[r]!])] = 1;
+      },
+    };
+  }
+  const source = toMatrixSource(targets.data, 'targets');
+  if (source.rows !== rows || source.cols !== outputs) {
+    throw new ShapeError(
+      `fineTune: targets must be ${rows} × ${outputs}, got ${source.rows} × ${source.cols}`,
+    );
+  }
+  return source;
+}
+
+/**
+ * The backpropagation training loop of `net` on `input` (see {@link fineTune}), for callers
+ * that checkpoint: `getState()` of the loop, with the network's weights, resumes
+ * bit-identically (`encodeFineTuneCheckpoint`). The validation rows are drawn first from
+ * `seed`; the loop's generators are forked after.
+ */
+export function fineTuneTrainer(
+  net: FeedForwardNet,
+  input: MatrixInput,
+  targets: FineTuneTargets,
+  loss: Loss,
+  options: FineTuneOptions,
+): { loop: TrainingLoop<FineTuneEpoch>; algorithm: Backpropagation; source: MatrixSource } {
+  const opts = parseOptions(fineTuneOptionsSchema, options, 'fine-tuning options');
+  const source = toMatrixSource(input);
+  if (source.cols !== net.inputSize)
+    throw new ShapeError(
+      `fineTune: data has ${source.cols} columns, the network takes ${net.inputSize}`,
+    );
+  checkLossPair(loss, net.layers.at(-1)!.activation);
+  const targetRows = targetSource(targets, source.rows, net.outputSize);
+  const rng = new SeededRandom(opts.seed);
+  const order = rng.permutation(source.rows);
+  const nValid = Math.floor(source.rows * opts.validationFraction);
+  const validRows = order.slice(0, nValid);
+  const trainRows = order.slice(nValid).sort();
+  if (trainRows.length < opts.batchSize)
+    throw new ShapeError(
+      `fineTune: ${trainRows.length} training rows are fewer than one batch of ${opts.batchSize}`,
+    );
+  const algorithm = new Backpropagation(net, targetRows, loss, opts, {
+    rows: validRows,
+    source,
+  });
+  const loop = new TrainingLoop(net.ops, algorithm, { ...opts, rows: trainRows }, rng);
+  return { loop, algorithm, source };
+}
+
 /**
  * Fine-tunes `net` by mini-batch backpropagation (SGD with momentum and weight decay, or
  * Adam), with optional early stopping on a held-out fraction: the weights of the best
@@ -238,175 +532,19 @@ export interface FineTuneEpoch {
 export async function fineTune(
   net: FeedForwardNet,
   input: MatrixInput,
-  targets: { labels: Labels } | { data: MatrixInput },
+  targets: FineTuneTargets,
   loss: Loss,
   options: FineTuneOptions,
-  hooks: { onEpoch?: (e: FineTuneEpoch) => void; signal?: AbortSignal } = {},
+  hooks: TrainingHooks<FineTuneEpoch> = {},
 ): Promise<FineTuneEpoch[]> {
-  const opts = parseOptions(fineTuneOptionsSchema, options, 'fine-tuning options');
-  const o = net.ops;
-  const source = toMatrixSource(input);
-  if (source.cols !== net.inputSize)
-    throw new ShapeError(
-      `fineTune: data has ${source.cols} columns, the network takes ${net.inputSize}`,
-    );
-  let targetSource: MatrixSource;
-  if ('labels' in targets) {
-    checkLabels(targets.labels, source.rows, net.outputSize);
-    const labels = targets.labels;
-    const k = net.outputSize;
-    targetSource = {
-      rows: source.rows,
-      cols: k,
-      readRows(indices, out) {
-        out.fill(0, 0, indices.length * k);
-        for (let r = 0; r < indices.length; r++) out[r * k + Number(labels[indices[r]!])] = 1;
-      },
-    };
-  } else {
-    targetSource = toMatrixSource(targets.data, 'targets');
-    if (targetSource.rows !== source.rows || targetSource.cols !== net.outputSize) {
-      throw new ShapeError(
-        `fineTune: targets must be ${source.rows} × ${net.outputSize}, got ${targetSource.rows} × ${targetSource.cols}`,
-      );
-    }
-  }
-  const rng = new SeededRandom(opts.seed);
-  const order = rng.permutation(source.rows);
-  const nValid = Math.floor(source.rows * opts.validationFraction);
-  const validIdx = order.subarray(0, nValid);
-  const trainIdx = order.slice(nValid);
-  if (trainIdx.length < opts.batchSize)
-    throw new ShapeError(
-      `fineTune: ${trainIdx.length} training rows are fewer than one batch of ${opts.batchSize}`,
-    );
-  const batches = Math.floor(trainIdx.length / opts.batchSize);
-  const xb = new Float32Array(opts.batchSize * source.cols);
-  const tb = new Float32Array(opts.batchSize * targetSource.cols);
-
-  const state = net.layers.map((l) => ({
-    mW: o.keep(o.zeros(l.W.shape)),
-    mb: o.keep(o.zeros(l.b.shape)),
-    vW: opts.optimizer === 'adam' ? o.keep(o.zeros(l.W.shape)) : null,
-    vb: opts.optimizer === 'adam' ? o.keep(o.zeros(l.b.shape)) : null,
-  }));
-  const history: FineTuneEpoch[] = [];
-  let best = Number.POSITIVE_INFINITY;
-  let bestWeights: Float32Array[][] | null = null;
-  let sinceBest = 0;
-  let t = 0;
-  const evaluate = (idx: Uint32Array): number => {
-    let total = 0;
-    for (let s = 0; s < idx.length; s += 1000) {
-      const part = idx.subarray(s, Math.min(s + 1000, idx.length));
-      const x = new Float32Array(part.length * source.cols);
-      const y = new Float32Array(part.length * targetSource.cols);
-      source.readRows(part, x);
-      targetSource.readRows(part, y);
-      total +=
-        o.tidy(() =>
-          net.loss(
-            o.fromArray(x, [part.length, source.cols]),
-            o.fromArray(y, [part.length, targetSource.cols]),
-            loss,
-          ),
-        ) * part.length;
-    }
-    return total / idx.length;
-  };
+  const { loop, algorithm, source } = fineTuneTrainer(net, input, targets, loss, options);
   try {
-    for (let epoch = 0; epoch < opts.epochs; epoch++) {
-      if (hooks.signal?.aborted) break;
-      const started = performance.now();
-      const perm = rng.permutation(trainIdx.length);
-      // summed on the backend and read once per epoch: a read makes a deferring backend
-      // (onnx) copy out every live tensor
-      let lossSum: Tensor | null = null;
-      for (let b = 0; b < batches; b++) {
-        const idx = new Uint32Array(opts.batchSize);
-        for (let i = 0; i < opts.batchSize; i++) idx[i] = trainIdx[perm[b * opts.batchSize + i]!]!;
-        source.readRows(idx, xb);
-        targetSource.readRows(idx, tb);
-        t++;
-        const batchLoss: Tensor = o.tidy(() => {
-          const x = o.tensor(xb, [opts.batchSize, source.cols]);
-          const y = o.tensor(tb, [opts.batchSize, targetSource.cols]);
-          const { loss: value, gradients: grads } = net.lossAndGradients(x, y, loss);
-          net.layers.forEach((layer, i) => {
-            const s = state[i]!;
-            const g = grads[i]!;
-            const gW = opts.weightDecay > 0 ? o.add(g.W, o.mul(layer.W, opts.weightDecay)) : g.W;
-            if (opts.optimizer === 'sgd') {
-              const mW = o.sub(o.mul(s.mW, opts.momentum), o.mul(gW, opts.learningRate));
-              const mb = o.sub(o.mul(s.mb, opts.momentum), o.mul(g.b, opts.learningRate));
-              swap(o, s, 'mW', mW);
-              swap(o, s, 'mb', mb);
-              swap(o, layer, 'W', o.add(layer.W, mW));
-              swap(o, layer, 'b', o.add(layer.b, mb));
-            } else {
-              const [b1, b2, eps] = [0.9, 0.999, 1e-8];
-              const c1 = 1 / (1 - b1 ** t);
-              const c2 = 1 / (1 - b2 ** t);
-              for (const [m, v, g2, p] of [
-                ['mW', 'vW', gW, 'W'],
-                ['mb', 'vb', g.b, 'b'],
-              ] as const) {
-                const mNew = o.add(o.mul(s[m], b1), o.mul(g2, 1 - b1));
-                const vNew = o.add(o.mul(s[v]!, b2), o.mul(o.square(g2), 1 - b2));
-                swap(o, s, m, mNew);
-                swap(o, s, v, vNew);
-                const stepT = o.div(
-                  o.mul(mNew, opts.learningRate * c1),
-                  o.add(o.sqrt(o.mul(vNew, c2)), eps),
-                );
-                swap(o, layer, p, o.sub(layer[p], stepT));
-              }
-            }
-          });
-          return value;
-        });
-        const sum: Tensor = lossSum ? o.add(lossSum, batchLoss) : batchLoss;
-        if (lossSum) {
-          lossSum.dispose();
-          batchLoss.dispose();
-        }
-        lossSum = o.keep(sum);
-      }
-      const trainLoss = o.item(lossSum!) / batches;
-      lossSum!.dispose();
-      if (!Number.isFinite(trainLoss)) {
-        throw new DeepBeliefError(
-          `fine-tuning diverged in epoch ${epoch + 1}: the training loss is not finite. Try a smaller learning rate (now ${opts.learningRate}).`,
-        );
-      }
-      const validationLoss = nValid > 0 ? evaluate(validIdx) : null;
-      const record = {
-        epoch,
-        trainLoss,
-        validationLoss,
-        seconds: (performance.now() - started) / 1000,
-      };
-      history.push(record);
-      hooks.onEpoch?.(record);
-      if (nValid > 0) {
-        if (validationLoss !== null && validationLoss < best) {
-          best = validationLoss;
-          bestWeights = net.layers.map((l) => [o.read(l.W), o.read(l.b)]);
-          sinceBest = 0;
-        } else if (++sinceBest >= opts.patience) break;
-      }
-      await new Promise((r) => setTimeout(r, 0));
-    }
-    if (bestWeights) {
-      net.layers.forEach((layer, i) => {
-        swap(o, layer, 'W', o.tensor(bestWeights![i]![0]!, layer.W.shape));
-        swap(o, layer, 'b', o.tensor(bestWeights![i]![1]!, layer.b.shape));
-      });
-    }
+    const history = await loop.fit(source, hooks);
+    if (loop.done || hooks.signal?.aborted) algorithm.restoreBest();
+    return history;
   } finally {
-    o.dispose(state.map((s) => [s.mW, s.mb, s.vW ?? [], s.vb ?? []]));
+    loop.dispose();
   }
-  return history;
 }
 
 /** Replaces `holder[key]` with a kept `value`, disposing the old tensor. */

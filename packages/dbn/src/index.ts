@@ -1,14 +1,24 @@
 export { DeepAutoencoder } from './autoencoder.js';
+export {
+  type CheckpointSettings,
+  decodeBackpropCheckpoint,
+  decodePretrainCheckpoint,
+  encodeBackpropCheckpoint,
+  encodePretrainCheckpoint,
+} from './checkpoint.js';
 export { checkLabels, type Labels, mapRows, oneHot, withOneHot } from './data.js';
 export { DBN, type DBNConfig, type GenerateOptions, type GenerativeLayer } from './dbn.js';
 export { type ClassificationReport, classificationReport } from './evaluate.js';
 export {
+  Backpropagation,
   type DenseLayer,
   FeedForwardNet,
   type FineTuneEpoch,
   type FineTuneOptions,
+  type FineTuneTargets,
   fineTune,
   fineTuneOptionsSchema,
+  fineTuneTrainer,
   type LayerActivation,
   type Loss,
 } from './feedforward.js';
@@ -21,15 +31,28 @@ export {
   recognitionRate,
 } from './recognition.js';
 export {
-  DBN_PACKAGE_VERSION,
+  autoencoderFromFile,
+  autoencoderModelInput,
+  classifierFromFile,
+  classifierModelInput,
   dbnFromFile,
+  dbnModelInput,
   decodeAutoencoder,
   decodeClassifier,
   decodeDBN,
   encodeAutoencoder,
   encodeClassifier,
   encodeDBN,
+  type ModelParts,
   type TrainingNote,
 } from './serialize.js';
-export { type LayerTrainOptions, type StackOptions, trainStack } from './stack.js';
+export {
+  type LayerTrainOptions,
+  type StackHooks,
+  type StackOptions,
+  type StackState,
+  StackTrainer,
+  trainStack,
+} from './stack.js';
 export { unrollClassifier } from './unroll.js';
+export { DBN_PACKAGE_VERSION } from './version.js';

@@ -4,7 +4,6 @@ import {
   encodeModel,
   type ModelFile,
   requireTensor,
-  type TensorMap,
   validateWith,
 } from '@deepbelief/model-format';
 import { rbmFromTensors, rbmModelSection, rbmTensors } from '@deepbelief/rbm';
@@ -12,9 +11,7 @@ import { z } from 'zod';
 import { DeepAutoencoder } from './autoencoder.js';
 import { DBN } from './dbn.js';
 import { type DenseLayer, FeedForwardNet } from './feedforward.js';
-
-/** Version recorded in files this package writes. */
-export const DBN_PACKAGE_VERSION = '0.1.0';
+import { DBN_PACKAGE_VERSION } from './version.js';
 
 const dbnModelSchema = z.strictObject({
   sizes: z.array(z.number().int().min(1)).min(2),
@@ -43,12 +40,19 @@ export interface TrainingNote {
   readonly history?: readonly unknown[];
 }
 
+/** A model's kind, architecture and tensors: what `encodeModel` stores, and checkpoints reuse. */
+export interface ModelParts {
+  readonly kind: string;
+  readonly model: Record<string, unknown>;
+  readonly tensors: TensorEntries;
+}
+
 /**
- * Encodes a DBN: kind `dbn`, or `wake-sleep-dbn` once its generative weights are untied.
+ * A DBN's parts: kind `dbn`, or `wake-sleep-dbn` once its generative weights are untied.
  * Tensors: `layers.<i>.W|visibleBias|hiddenBias` per RBM (the top RBM's W includes its label
  * rows), and `layers.<i>.generative.W|bias` for untied layers.
  */
-export function encodeDBN(dbn: DBN, training?: TrainingNote): Uint8Array {
+export function dbnModelInput(dbn: DBN): ModelParts {
   const o = dbn.ops;
   const tensors: TensorEntries = {};
   for (const [i, rbm] of dbn.layers.entries())
@@ -57,7 +61,7 @@ export function encodeDBN(dbn: DBN, training?: TrainingNote): Uint8Array {
     tensors[`layers.${i}.generative.W`] = { shape: [...g.W.shape], data: o.read(g.W) };
     tensors[`layers.${i}.generative.bias`] = { shape: [...g.b.shape], data: o.read(g.b) };
   });
-  return encodeModel({
+  return {
     kind: dbn.generative ? 'wake-sleep-dbn' : 'dbn',
     model: {
       sizes: [...dbn.sizes],
@@ -66,6 +70,13 @@ export function encodeDBN(dbn: DBN, training?: TrainingNote): Uint8Array {
       layers: dbn.layers.map(rbmModelSection),
     },
     tensors,
+  };
+}
+
+/** Encodes a DBN (see {@link dbnModelInput} for the kind and the tensor names). */
+export function encodeDBN(dbn: DBN, training?: TrainingNote): Uint8Array {
+  return encodeModel({
+    ...dbnModelInput(dbn),
     ...(training ? { training } : {}),
     packageVersions: { '@deepbelief/dbn': DBN_PACKAGE_VERSION },
   });
@@ -154,15 +165,23 @@ const netModel = (net: FeedForwardNet) => ({
   })),
 });
 
+/** A classifier's parts: kind `classifier`, tensors `layers.<i>.W|bias`. */
+export function classifierModelInput(net: FeedForwardNet): ModelParts {
+  return { kind: 'classifier', model: netModel(net), tensors: netTensors(net, 'layers.') };
+}
+
 /** Encodes a fine-tuned feed-forward classifier (kind `classifier`; tensors `layers.<i>.W|bias`). */
 export function encodeClassifier(net: FeedForwardNet, training?: TrainingNote): Uint8Array {
   return encodeModel({
-    kind: 'classifier',
-    model: netModel(net),
-    tensors: netTensors(net, 'layers.') as TensorMap,
+    ...classifierModelInput(net),
     ...(training ? { training } : {}),
     packageVersions: { '@deepbelief/dbn': DBN_PACKAGE_VERSION },
   });
+}
+
+/** Builds a classifier from an already decoded file (or a checkpoint's model section). */
+export function classifierFromFile(ops: Ops, file: ModelFile): FeedForwardNet {
+  return netFromFile(ops, file, file.model, 'layers.');
 }
 
 export function decodeClassifier(
@@ -171,25 +190,83 @@ export function decodeClassifier(
   source = '<bytes>',
 ): { net: FeedForwardNet; file: ModelFile } {
   const file = decodeModel(bytes, { source, expectKind: 'classifier' });
-  return { net: netFromFile(ops, file, file.model, 'layers.'), file };
+  return { net: classifierFromFile(ops, file), file };
 }
 
 /**
- * Encodes a deep autoencoder (kind `autoencoder`): the unrolled network as `encoder.<i>` and
- * `decoder.<i>` tensors (`W`, `bias`), with the encoder sizes.
+ * A deep autoencoder's parts (kind `autoencoder`): once unrolled, the network as
+ * `encoder.<i>` and `decoder.<i>` tensors (`W`, `bias`) with the encoder sizes; before (a
+ * stack being pre-trained), its RBMs as `rbms.<i>.*`.
  */
-export function encodeAutoencoder(ae: DeepAutoencoder, training?: TrainingNote): Uint8Array {
-  const net = ae.net ?? ae.unroll();
+export function autoencoderModelInput(ae: DeepAutoencoder): ModelParts {
+  if (!ae.net) {
+    const tensors: TensorEntries = {};
+    for (const [i, rbm] of ae.rbms.entries()) Object.assign(tensors, rbmTensors(rbm, `rbms.${i}.`));
+    return {
+      kind: 'autoencoder',
+      model: { sizes: [...ae.sizes], rbms: ae.rbms.map(rbmModelSection) },
+      tensors,
+    };
+  }
+  const net = ae.net;
   const L = ae.rbms.length;
   const enc = new FeedForwardNet(net.ops, net.layers.slice(0, L));
   const dec = new FeedForwardNet(net.ops, net.layers.slice(L));
-  return encodeModel({
+  return {
     kind: 'autoencoder',
     model: { sizes: [...ae.sizes], encoder: netModel(enc), decoder: netModel(dec) },
-    tensors: { ...netTensors(enc, 'encoder.'), ...netTensors(dec, 'decoder.') } as TensorMap,
+    tensors: { ...netTensors(enc, 'encoder.'), ...netTensors(dec, 'decoder.') },
+  };
+}
+
+/** Encodes a deep autoencoder, unrolled (see {@link autoencoderModelInput}). */
+export function encodeAutoencoder(ae: DeepAutoencoder, training?: TrainingNote): Uint8Array {
+  if (!ae.net) ae.unroll();
+  return encodeModel({
+    ...autoencoderModelInput(ae),
     ...(training ? { training } : {}),
     packageVersions: { '@deepbelief/dbn': DBN_PACKAGE_VERSION },
   });
+}
+
+/** Builds a deep autoencoder from an already decoded file (or a checkpoint's model section). */
+export function autoencoderFromFile(ops: Ops, file: ModelFile): DeepAutoencoder {
+  const source = file.source;
+  const m = validateWith(
+    z.looseObject({
+      sizes: z.array(z.number().int().min(1)).min(2),
+      encoder: z.unknown().optional(),
+      decoder: z.unknown().optional(),
+      rbms: z.array(z.unknown()).optional(),
+    }),
+    file.model,
+    'model',
+    source,
+  );
+  const ae = new DeepAutoencoder(ops, m.sizes, new SeededRandom(0));
+  if (m.rbms) {
+    if (m.rbms.length !== ae.rbms.length) {
+      ae.dispose();
+      throw new DeepBeliefError(
+        `${source}: model.rbms has ${m.rbms.length} entries for sizes [${m.sizes.join(', ')}]`,
+      );
+    }
+    ae.rbms.forEach((rbm, i) => {
+      const loaded = rbmFromTensors(ops, file, m.rbms![i], `rbms.${i}.`, `model.rbms.${i}`);
+      rbm.setParameters(loaded.getParameters());
+      loaded.dispose();
+    });
+    return ae;
+  }
+  const enc = netFromFile(ops, file, m.encoder, 'encoder.');
+  const dec = netFromFile(ops, file, m.decoder, 'decoder.');
+  if (enc.layers.length !== ae.rbms.length || dec.layers.length !== ae.rbms.length) {
+    throw new DeepBeliefError(
+      `${source}: the encoder and decoder need ${ae.rbms.length} layers each for sizes [${m.sizes.join(', ')}]`,
+    );
+  }
+  ae.net = new FeedForwardNet(ops, [...enc.layers, ...dec.layers]);
+  return ae;
 }
 
 export function decodeAutoencoder(
@@ -198,24 +275,5 @@ export function decodeAutoencoder(
   source = '<bytes>',
 ): { autoencoder: DeepAutoencoder; file: ModelFile } {
   const file = decodeModel(bytes, { source, expectKind: 'autoencoder' });
-  const m = validateWith(
-    z.looseObject({
-      sizes: z.array(z.number().int().min(1)).min(2),
-      encoder: z.unknown(),
-      decoder: z.unknown(),
-    }),
-    file.model,
-    'model',
-    file.source,
-  );
-  const enc = netFromFile(ops, file, m.encoder, 'encoder.');
-  const dec = netFromFile(ops, file, m.decoder, 'decoder.');
-  const ae = new DeepAutoencoder(ops, m.sizes, new SeededRandom(0));
-  if (enc.layers.length !== ae.rbms.length || dec.layers.length !== ae.rbms.length) {
-    throw new DeepBeliefError(
-      `${source}: the encoder and decoder need ${ae.rbms.length} layers each for sizes [${m.sizes.join(', ')}]`,
-    );
-  }
-  ae.net = new FeedForwardNet(ops, [...enc.layers, ...dec.layers]);
-  return { autoencoder: ae, file };
+  return { autoencoder: autoencoderFromFile(ops, file), file };
 }

@@ -7,6 +7,7 @@ export {
   type JsonValue,
   MAX_JSON_DEPTH,
 } from './json.js';
+export { decodeLoopState, encodeLoopState, STATE_TENSOR_PREFIX } from './loop-state.js';
 export {
   checkTensorNames,
   type DecodeModelOptions,

@@ -1,23 +1,6 @@
-import { bytesToFloat32, DeepBeliefError, ShapeError } from '@deepbelief/core';
+import { bytesToFloat32, DeepBeliefError, type MatrixSource, ShapeError } from '@deepbelief/core';
 
-/**
- * Rows of training data, read one mini-batch at a time. Compact storage (uint8 pixels)
- * stays compact; only the batch is converted to float32.
- */
-export interface MatrixSource {
-  readonly rows: number;
-  readonly cols: number;
-  /** Writes rows `indices` (in that order) into `out`, row-major. */
-  readRows(indices: ArrayLike<number>, out: Float32Array): void;
-  /**
-   * Optional, for 8-bit data: writes the raw bytes of rows `indices` into `out`; the values
-   * are `byte · byteScale` ({@link readRows} gives the same float32 values). Training then
-   * hands the bytes to the backend, which converts them natively ({@link Ops.fromBytes}).
-   */
-  readRowBytes?(indices: ArrayLike<number>, out: Uint8Array): void;
-  /** The factor of {@link MatrixSource.readRowBytes}' bytes, e.g. 1/255. */
-  readonly byteScale?: number;
-}
+export type { MatrixSource };
 
 /** Plain matrices accepted by training and evaluation: a source, or typed data with its shape. */
 export type MatrixInput =

@@ -5,6 +5,7 @@ export {
   annealedImportanceSampling,
   salakhutdinovMurraySchedule,
 } from './ais.js';
+export { ContrastiveDivergence, cdName } from './contrastive-divergence.js';
 export {
   columnMeans,
   type MatrixInput,
@@ -47,7 +48,6 @@ export {
   decodeRBM,
   encodeCheckpoint,
   encodeRBM,
-  RBM_PACKAGE_VERSION,
   rbmFromTensors,
   rbmModelSchema,
   rbmModelSection,
@@ -56,7 +56,6 @@ export {
 } from './serialize.js';
 export {
   type BatchEvent,
-  type BatchMetrics,
   DivergenceError,
   type EpochEvent,
   type FitHooks,
@@ -65,3 +64,4 @@ export {
   trainRBM,
 } from './trainer.js';
 export { type HiddenType, layoutVisible, type VisibleGroup, type VisibleSegment } from './units.js';
+export { RBM_PACKAGE_VERSION } from './version.js';

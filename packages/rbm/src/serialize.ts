@@ -13,9 +13,7 @@ import { z } from 'zod';
 import { type ResolvedTrainOptions, type TrainOptions, trainOptionsSchema } from './options.js';
 import { RBM, type RBMConfig } from './rbm.js';
 import { RBMTrainer, type TrainerState } from './trainer.js';
-
-/** Version recorded in files this package writes. */
-export const RBM_PACKAGE_VERSION = '0.1.0';
+import { RBM_PACKAGE_VERSION } from './version.js';
 
 const groupSchema = z.strictObject({
   type: z.enum(['bernoulli', 'gaussian', 'softmax']),

@@ -340,7 +340,7 @@ describe('RBMTrainer', () => {
     }
   });
 
-  it('an unsafe learning rate stops training with a DivergenceError naming layer, epoch and batch', async () => {
+  it('an unsafe learning rate stops training with a DivergenceError naming the algorithm, layer, epoch and batch', async () => {
     const rng = new SeededRandom(1);
     const x = rng.normalArray(100 * 6).map((v) => v * 50);
     const rbm = new RBM(
@@ -356,7 +356,7 @@ describe('RBMTrainer', () => {
     const error = await trainer.fit({ data: x, rows: 100, cols: 6 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DivergenceError);
     expect((error as Error).message).toMatch(
-      /^layer 1: training diverged at epoch \d+, batch \d+: .* is not finite\. Try a smaller learning rate \(now 50/,
+      /^CD-1 \(layer 1\): training diverged at epoch \d+, batch \d+: .* is not finite\. Try a smaller learning rate \(now 50/,
     );
   });
 

@@ -1,17 +1,52 @@
-import { DeepBeliefError, type Ops, SeededRandom, ShapeError, type Tensor } from '@deepbelief/core';
+import {
+  type AlgorithmState,
+  DeepBeliefError,
+  type EpochSummary,
+  firstNonFinite,
+  type MatrixSource,
+  type Ops,
+  ShapeError,
+  type StepContext,
+  type Tensor,
+  type TrainingAlgorithm,
+  type TrainingHooks,
+  TrainingLoop,
+} from '@deepbelief/core';
 import { checkLabels, type DBN, type Labels } from '@deepbelief/dbn';
 import { type MatrixInput, parseOptions, toMatrixSource } from '@deepbelief/rbm';
 import { z } from 'zod';
-import { type DirectedWeights, generativeDelta, recognitionDelta } from './rules.js';
+import type { DirectedWeights } from './rules.js';
 import type { SigmoidBeliefNet } from './sbn.js';
 
-/** Options of {@link upDown} and {@link wakeSleep}. */
-export const wakeSleepOptionsSchema = z
+/** Options both algorithms share. */
+const shared = {
+  epochs: z.number().int().min(1),
+  batchSize: z.number().int().min(1).default(100),
+  /**
+   * A number, or one value per equal share of the epochs (e.g. `[0.01, 0.005, 0.0025]`:
+   * persistent chains give their best samples when the learning rate decays at the end).
+   */
+  learningRate: z
+    .union([z.number().positive().finite(), z.array(z.number().positive().finite()).min(1)])
+    .default(0.01),
+  weightCost: z.number().min(0).finite().default(0),
+  seed: z.number().int().default(1),
+  /**
+   * Read the (backend-side) generative error every this many batches: a read makes a
+   * deferring backend run its pending work, so reading every batch costs speed.
+   * Divergence is detected at these reads.
+   */
+  metricsEvery: z.number().int().min(1).default(50),
+};
+
+/** Options of {@link wakeSleep}. */
+export const wakeSleepOptionsSchema = z.object(shared).strict();
+export type WakeSleepOptions = z.input<typeof wakeSleepOptionsSchema>;
+
+/** Options of {@link upDown}. */
+export const upDownOptionsSchema = z
   .object({
-    epochs: z.number().int().min(1),
-    batchSize: z.number().int().min(1).default(100),
-    learningRate: z.number().positive().finite().default(0.01),
-    weightCost: z.number().min(0).finite().default(0),
+    ...shared,
     /**
      * Gibbs iterations in the top RBM: a number, or one value per equal share of the epochs
      * (default `[3, 6, 10]`: the paper raises k during training).
@@ -19,35 +54,34 @@ export const wakeSleepOptionsSchema = z
     gibbsSteps: z
       .union([z.number().int().min(1), z.array(z.number().int().min(1)).min(1)])
       .default([3, 6, 10]),
-    seed: z.number().int().default(1),
     /**
-     * Read the (backend-side) generative error every this many batches: a read makes a
-     * deferring backend run its pending work, so reading every batch costs speed.
-     * Divergence is detected at these reads.
+     * Keep the top RBM's negative chains from batch to batch (persistent CD, Tieleman 2008)
+     * instead of starting them at each batch's wake states. The sleep phase then starts from
+     * the model's own fantasies, which explore (and so unlearn) modes far from the data.
      */
-    metricsEvery: z.number().int().min(1).default(50),
+    persistent: z.boolean().default(false),
   })
   .strict();
-export type WakeSleepOptions = z.input<typeof wakeSleepOptionsSchema>;
+export type UpDownOptions = z.input<typeof upDownOptionsSchema>;
 
 /** Per-epoch record. */
 export interface WakeSleepEpoch {
   readonly epoch: number;
+  /** Gibbs iterations per batch in the top RBM (up-down); 0 for plain wake-sleep. */
   readonly gibbsSteps: number;
   /** Mean squared error of the generative prediction of the data from the wake-phase states. */
   readonly generativeError: number;
   readonly seconds: number;
 }
 
-/** Hooks of the training loops. */
-export interface WakeSleepHooks {
-  readonly onEpoch?: (e: WakeSleepEpoch) => void;
-  readonly onBatch?: (e: { epoch: number; batch: number; batches: number }) => void;
-  readonly signal?: AbortSignal;
-}
+/** Hooks of both algorithms: those of every deepbelief training loop. */
+export type WakeSleepHooks = TrainingHooks<WakeSleepEpoch>;
 
-/** Gibbs steps for an epoch under a schedule. */
-export function gibbsStepsAt(
+/**
+ * A value for an epoch under a schedule: a number, or one value per equal share of the
+ * epochs (`[3, 6, 10]` over 9 epochs: 3 for epochs 0–2, 6 for 3–5, 10 for 6–8).
+ */
+export function scheduleAt(
   schedule: number | readonly number[],
   epoch: number,
   epochs: number,
@@ -55,6 +89,9 @@ export function gibbsStepsAt(
   if (typeof schedule === 'number') return schedule;
   return schedule[Math.min(schedule.length - 1, Math.floor((epoch * schedule.length) / epochs))]!;
 }
+
+/** Gibbs steps for an epoch under a schedule (see {@link scheduleAt}). */
+export const gibbsStepsAt = scheduleAt;
 
 /** How the layers of a directed stack are read and updated. */
 interface DirectedStack {
@@ -71,13 +108,17 @@ interface DirectedStack {
  * with the recognition weights; `top` handles the top (an RBM's CD-k, or a factorial prior)
  * and returns the top-level state that starts the sleep phase; sleep: sample top-down with
  * the generative weights. Generative weights learn from wake states, recognition weights
- * from sleep states. Returns the generative prediction error of the data.
+ * from sleep states (Hinton, Osindero & Teh 2006, appendix B):
+ *   ΔG = lr·((below − σ(above·Gᵀ + g))ᵀ·above / n − weightCost·G),   Δg = lr·mean(below − …),
+ *   ΔR = lr·(belowᵀ·(above − σ(below·R + r)) / n − weightCost·R),     Δr = lr·mean(above − …).
+ * Returns the generative prediction error of the data as a `[1, 1]` tensor (the prediction
+ * of layer 0 serves both the error and the layer-0 generative update).
  */
 function wakeSleepStep(
   stack: DirectedStack,
   v: Tensor,
   top: (wakeTop: Tensor) => Tensor,
-  rng: SeededRandom,
+  rng: StepContext['rng'],
   lr: number,
   weightCost: number,
 ): Tensor {
@@ -96,253 +137,237 @@ function wakeSleepStep(
       const p = o.linear(sleep[l + 1]!, g.W, g.b, { transposeW: true, activation: 'sigmoid' });
       sleep[l] = l === 0 ? p : o.bernoulli(p, rng); // visible "dreams" as probabilities
     }
-    const g0 = stack.generative(0);
-    // a [1, 1] tensor: the loop sums it on the backend and reads it every `metricsEvery` batches
-    const error = o.mean(
-      o.square(
-        o.sub(v, o.linear(wake[1]!, g0.W, g0.b, { transposeW: true, activation: 'sigmoid' })),
-      ),
-    );
-    // compute every delta from the current weights, then apply
+    // Every update from the current weights, then applied. `err` is target − prediction.
+    const n = v.rows;
+    const update = (w: DirectedWeights, below: Tensor, above: Tensor, generative: boolean) => {
+      const err = generative
+        ? o.sub(below, o.linear(above, w.W, w.b, { transposeW: true, activation: 'sigmoid' }))
+        : o.sub(above, o.linear(below, w.W, w.b, { activation: 'sigmoid' }));
+      const product = generative
+        ? o.matmul(o.mul(err, lr / n), above, { transposeA: true })
+        : o.matmul(below, o.mul(err, lr / n), { transposeA: true });
+      const W =
+        weightCost > 0 ? o.add(o.mul(w.W, 1 - lr * weightCost), product) : o.add(w.W, product);
+      return { next: { W, b: o.add(w.b, o.mul(o.mean(err, 0), lr)) }, err };
+    };
     const gen = Array.from({ length: stack.depth }, (_, l) =>
-      generativeDelta(o, wake[l]!, wake[l + 1]!, stack.generative(l)),
+      update(stack.generative(l), wake[l]!, wake[l + 1]!, true),
     );
     const rec = Array.from({ length: stack.depth }, (_, l) =>
-      recognitionDelta(o, sleep[l]!, sleep[l + 1]!, stack.recognition(l)),
+      update(stack.recognition(l), sleep[l]!, sleep[l + 1]!, false),
     );
-    const step = (w: DirectedWeights, d: { dW: Tensor; db: Tensor }): DirectedWeights => {
-      const dW = weightCost > 0 ? o.sub(d.dW, o.mul(w.W, weightCost)) : d.dW;
-      return { W: o.add(w.W, o.mul(dW, lr)), b: o.add(w.b, o.mul(d.db, lr)) };
-    };
     for (let l = 0; l < stack.depth; l++) {
-      stack.setGenerative(l, step(stack.generative(l), gen[l]!));
-      stack.setRecognition(l, step(stack.recognition(l), rec[l]!));
+      stack.setGenerative(l, gen[l]!.next);
+      stack.setRecognition(l, rec[l]!.next);
     }
-    return error;
+    // a [1, 1] tensor: the loop sums it on the backend and reads it every `metricsEvery` batches
+    return o.mean(o.square(gen[0]!.err));
   });
 }
 
-/** Epoch loop shared by both algorithms. */
-async function loop(
-  name: string,
-  input: MatrixInput,
-  expectedCols: number,
-  optionsIn: WakeSleepOptions,
-  hooks: WakeSleepHooks,
-  batchStep: (
-    v: Tensor,
-    indices: Uint32Array,
-    rng: SeededRandom,
-    gibbs: number,
-    lr: number,
-    wc: number,
-  ) => Tensor,
-  ops: Ops,
-): Promise<WakeSleepEpoch[]> {
-  const options = parseOptions(wakeSleepOptionsSchema, optionsIn, `${name} options`);
-  const source = toMatrixSource(input);
-  if (source.cols !== expectedCols)
-    throw new ShapeError(
-      `${name}: data has ${source.cols} columns, the model expects ${expectedCols}`,
-    );
-  if (source.rows < options.batchSize)
-    throw new ShapeError(
-      `${name}: ${source.rows} rows are fewer than one batch of ${options.batchSize}`,
-    );
-  const root = new SeededRandom(options.seed);
-  const dataRng = root.fork();
-  const sampleRng = root.fork();
-  const batches = Math.floor(source.rows / options.batchSize);
-  const buffer = new Float32Array(options.batchSize * source.cols);
-  const history: WakeSleepEpoch[] = [];
-  for (let epoch = 0; epoch < options.epochs; epoch++) {
-    if (hooks.signal?.aborted) break;
-    const started = performance.now();
-    const gibbs = gibbsStepsAt(options.gibbsSteps, epoch, options.epochs);
-    const order = dataRng.permutation(source.rows);
-    let errorSum = 0;
-    let errorAcc: Tensor = ops.keep(ops.zeros([1, 1]));
-    /** Reads the batches' summed error since the last read; stops on a non-finite value. */
-    const readErrors = (b: number) => {
-      const value = ops.item(errorAcc);
-      errorAcc.dispose();
-      errorAcc = ops.keep(ops.zeros([1, 1]));
-      if (!Number.isFinite(value)) {
-        throw new DeepBeliefError(
-          `${name} diverged at epoch ${epoch + 1}, batch ${b + 1}: the generative error is not finite. Try a smaller learning rate (now ${options.learningRate}).`,
-        );
-      }
-      errorSum += value;
+/** The parts of an algorithm both wake-sleep variants share. */
+abstract class DirectedAlgorithm implements TrainingAlgorithm<WakeSleepEpoch> {
+  abstract readonly name: string;
+  readonly metric = 'the generative error';
+  constructor(
+    protected readonly stack: DirectedStack,
+    protected readonly options: {
+      learningRate: number | number[];
+      weightCost: number;
+      epochs: number;
+    },
+  ) {}
+  abstract step(v: Tensor, context: StepContext): Tensor;
+  protected gibbsAt(_epoch: number): number {
+    return 0;
+  }
+  learningRateAt(epoch: number): number {
+    return scheduleAt(this.options.learningRate, epoch, this.options.epochs);
+  }
+  finishEpoch(s: EpochSummary): { event: WakeSleepEpoch } {
+    return {
+      event: {
+        epoch: s.epoch,
+        gibbsSteps: this.gibbsAt(s.epoch),
+        generativeError: s.metric,
+        seconds: s.seconds,
+      },
     };
-    try {
-      for (let b = 0; b < batches; b++) {
-        if (hooks.signal?.aborted) break;
-        const idx = order.subarray(b * options.batchSize, (b + 1) * options.batchSize);
-        source.readRows(idx, buffer);
-        const v = ops.tensor(buffer, [options.batchSize, source.cols]);
-        try {
-          const err = batchStep(v, idx, sampleRng, gibbs, options.learningRate, options.weightCost);
-          const sum = ops.add(errorAcc, err);
-          err.dispose();
-          errorAcc.dispose();
-          errorAcc = ops.keep(sum);
-        } finally {
-          v.dispose();
-        }
-        if ((b + 1) % options.metricsEvery === 0 || b + 1 === batches) readErrors(b);
-        hooks.onBatch?.({ epoch, batch: b, batches });
-        if (b % 20 === 19) await new Promise((r) => setTimeout(r, 0));
-      }
-    } finally {
-      errorAcc.dispose();
+  }
+  protected parameters(): [string, Tensor][] {
+    const out: [string, Tensor][] = [];
+    for (let l = 0; l < this.stack.depth; l++) {
+      const g = this.stack.generative(l);
+      const r = this.stack.recognition(l);
+      out.push([`generative ${l}`, g.W], [`generative bias ${l}`, g.b]);
+      out.push([`recognition ${l}`, r.W], [`recognition bias ${l}`, r.b]);
     }
-    const record = {
-      epoch,
-      gibbsSteps: gibbs,
-      generativeError: errorSum / batches,
-      seconds: (performance.now() - started) / 1000,
+    return out;
+  }
+  firstNonFinite(): string | null {
+    const bad = firstNonFinite(this.stack.ops, this.parameters());
+    return bad && `the weights (${bad})`;
+  }
+  getState(): AlgorithmState {
+    return { tensors: {}, values: {} };
+  }
+  setState(_state: AlgorithmState): void {}
+  dispose(): void {}
+}
+
+/** The up-down algorithm on a DBN, as a step of the training loop. */
+class UpDownAlgorithm extends DirectedAlgorithm {
+  readonly name = 'up-down';
+  /** Persistent top-level hidden states `[batch, top]` (PCD). */
+  private chain: Tensor | null = null;
+  constructor(
+    private readonly dbn: DBN,
+    private readonly labels: Labels | undefined,
+    private readonly opts: z.output<typeof upDownOptionsSchema>,
+  ) {
+    const o = dbn.ops;
+    super(
+      {
+        ops: o,
+        depth: dbn.layers.length - 1,
+        recognition: (l) => ({ W: dbn.layers[l]!.W, b: dbn.layers[l]!.hiddenBias }),
+        generative: (l) => dbn.generative![l]!,
+        setRecognition: (l, w) => {
+          dbn.layers[l]!.replace('W', w.W);
+          dbn.layers[l]!.replace('hiddenBias', w.b);
+        },
+        setGenerative: (l, w) => replaceDirected(o, dbn.generative![l]!, w),
+      },
+      opts,
+    );
+  }
+  protected override gibbsAt(epoch: number): number {
+    return gibbsStepsAt(this.opts.gibbsSteps, epoch, this.opts.epochs);
+  }
+  protected override parameters(): [string, Tensor][] {
+    const top = this.dbn.top;
+    return [
+      ...super.parameters(),
+      ['top RBM W', top.W],
+      ['top RBM visible bias', top.visibleBias],
+      ['top RBM hidden bias', top.hiddenBias],
+    ];
+  }
+  step(v: Tensor, { epoch, indices, rng }: StepContext): Tensor {
+    const { dbn, opts } = this;
+    const o = dbn.ops;
+    const top = dbn.top;
+    const n = dbn.penultimateSize;
+    const K = dbn.numLabels;
+    const gibbs = this.gibbsAt(epoch);
+    const lr = this.learningRateAt(epoch);
+    const wc = opts.weightCost;
+    const topPhase = (pen: Tensor): Tensor => {
+      let wakeTop = pen;
+      if (K > 0) {
+        const y = new Float32Array(pen.rows * K);
+        for (let r = 0; r < pen.rows; r++) y[r * K + Number(this.labels![indices[r]!])] = 1;
+        wakeTop = o.concatColumns([pen, o.fromArray(y, [pen.rows, K])]);
+      }
+      const wakeHidden = o.bernoulli(top.hiddenProbabilities(wakeTop), rng);
+      // CD-k starts the negative chain at the wake states; PCD continues last batch's chain
+      let h = opts.persistent && this.chain ? this.chain : wakeHidden;
+      let negVisible: Tensor = wakeTop;
+      let negPen: Tensor = pen;
+      for (let s = 0; s < gibbs; s++) {
+        const pv = top.visibleProbabilities(h);
+        negPen = o.bernoulli(K > 0 ? o.sliceColumns(pv, 0, n) : pv, rng);
+        negVisible = K > 0 ? o.concatColumns([negPen, o.sliceColumns(pv, n, n + K)]) : negPen; // labels: softmax probabilities
+        h = o.bernoulli(top.hiddenProbabilities(negVisible), rng);
+      }
+      if (opts.persistent) {
+        const old = this.chain;
+        this.chain = o.keep(h);
+        old?.dispose();
+      }
+      const m = pen.rows;
+      // lr·(<v hᵀ>_wake − <v hᵀ>_negative) as one product of stacked factors
+      const R = o.concatRows([wakeTop, negVisible]);
+      const H = o.concatRows([o.mul(wakeHidden, lr / m), o.mul(h, -lr / m)]);
+      const stepW = o.matmul(R, H, { transposeA: true });
+      top.replace('W', wc > 0 ? o.add(o.mul(top.W, 1 - lr * wc), stepW) : o.add(top.W, stepW));
+      top.replace(
+        'visibleBias',
+        o.add(top.visibleBias, o.mul(o.mean(o.sub(wakeTop, negVisible), 0), lr)),
+      );
+      top.replace('hiddenBias', o.add(top.hiddenBias, o.sum(H, 0)));
+      return negPen;
     };
-    history.push(record);
-    hooks.onEpoch?.(record);
+    return wakeSleepStep(this.stack, v, topPhase, rng, lr, wc);
   }
-  return history;
+  override getState(): AlgorithmState {
+    const o = this.dbn.ops;
+    return {
+      tensors: this.chain
+        ? { chains: { shape: [...this.chain.shape], data: o.read(this.chain) } }
+        : {},
+      values: {},
+    };
+  }
+  override setState(state: AlgorithmState): void {
+    const o = this.dbn.ops;
+    this.chain?.dispose();
+    this.chain = null;
+    const saved = state.tensors.chains;
+    if (!saved) return;
+    const hidden = this.dbn.top.numHidden;
+    if (
+      saved.shape.length !== 2 ||
+      saved.shape[1] !== hidden ||
+      saved.shape[0] !== this.opts.batchSize
+    )
+      throw new ShapeError(
+        `up-down state: the persistent chains are [${saved.shape.join(', ')}], expected [${this.opts.batchSize}, ${hidden}]`,
+      );
+    this.chain = o.keep(o.tensor(saved.data, [saved.shape[0]!, hidden]));
+  }
+  override dispose(): void {
+    this.chain?.dispose();
+    this.chain = null;
+  }
 }
 
-/**
- * Contrastive wake-sleep ("up-down") fine-tuning of a DBN (Hinton, Osindero & Teh 2006,
- * appendix B). The directed layers are untied first. Each mini-batch: an up pass sampling
- * binary states with the recognition weights, with the labels clamped at the top for the
- * first iteration; k Gibbs iterations in the top RBM with labels reconstructed by softmax,
- * and a CD-k update of the top RBM from wake and final states; a down pass sampling with
- * the generative weights from the final top-level state; then generative updates from the
- * wake states and recognition updates from the sleep states.
- */
-export async function upDown(
-  dbn: DBN,
-  input: MatrixInput,
-  options: WakeSleepOptions & { labels?: Labels },
-  hooks: WakeSleepHooks = {},
-): Promise<WakeSleepEpoch[]> {
-  const { labels, ...rest } = options;
-  const source = toMatrixSource(input);
-  if (dbn.numLabels > 0) {
-    if (!labels)
-      throw new DeepBeliefError('upDown: this DBN has label units, so labels are required');
-    checkLabels(labels, source.rows, dbn.numLabels);
+/** Plain wake-sleep on a sigmoid belief net, as a step of the training loop. */
+class WakeSleepAlgorithm extends DirectedAlgorithm {
+  readonly name = 'wake-sleep';
+  constructor(
+    private readonly sbn: SigmoidBeliefNet,
+    opts: z.output<typeof wakeSleepOptionsSchema>,
+  ) {
+    const o = sbn.ops;
+    super(
+      {
+        ops: o,
+        depth: sbn.generative.length,
+        recognition: (l) => sbn.recognition[l]!,
+        generative: (l) => sbn.generative[l]!,
+        setRecognition: (l, w) => replaceDirected(o, sbn.recognition[l]!, w),
+        setGenerative: (l, w) => replaceDirected(o, sbn.generative[l]!, w),
+      },
+      opts,
+    );
   }
-  if (dbn.layers.length < 2)
-    throw new DeepBeliefError('upDown: needs at least one directed layer below the top RBM');
-  dbn.untie();
-  const o = dbn.ops;
-  const depth = dbn.layers.length - 1;
-  const stack: DirectedStack = {
-    ops: o,
-    depth,
-    recognition: (l) => ({ W: dbn.layers[l]!.W, b: dbn.layers[l]!.hiddenBias }),
-    generative: (l) => dbn.generative![l]!,
-    setRecognition: (l, w) => {
-      dbn.layers[l]!.replace('W', w.W);
-      dbn.layers[l]!.replace('hiddenBias', w.b);
-    },
-    setGenerative: (l, w) => {
-      const g = dbn.generative![l]!;
-      const old = [g.W, g.b];
-      g.W = o.keep(w.W);
-      g.b = o.keep(w.b);
-      o.dispose(old);
-    },
-  };
-  const top = dbn.top;
-  const n = dbn.penultimateSize;
-  const K = dbn.numLabels;
-  return loop(
-    'upDown',
-    source,
-    dbn.sizes[0]!,
-    rest,
-    hooks,
-    (v, indices, rng, gibbs, lr, wc) => {
-      const topPhase = (pen: Tensor): Tensor => {
-        let wakeTop = pen;
-        if (K > 0) {
-          const y = new Float32Array(pen.rows * K);
-          for (let r = 0; r < pen.rows; r++) y[r * K + Number(labels![indices[r]!])] = 1;
-          wakeTop = o.concatColumns([pen, o.fromArray(y, [pen.rows, K])]);
-        }
-        const wakeHidden = o.bernoulli(top.hiddenProbabilities(wakeTop), rng);
-        let h = wakeHidden;
-        let negVisible: Tensor = wakeTop;
-        let negPen: Tensor = pen;
-        for (let s = 0; s < gibbs; s++) {
-          const pv = top.visibleProbabilities(h);
-          negPen = o.bernoulli(K > 0 ? o.sliceColumns(pv, 0, n) : pv, rng);
-          negVisible = K > 0 ? o.concatColumns([negPen, o.sliceColumns(pv, n, n + K)]) : negPen; // labels: softmax probabilities
-          h = o.bernoulli(top.hiddenProbabilities(negVisible), rng);
-        }
-        const m = pen.rows;
-        let dW = o.mul(
-          o.sub(
-            o.matmul(wakeTop, wakeHidden, { transposeA: true }),
-            o.matmul(negVisible, h, { transposeA: true }),
-          ),
-          1 / m,
-        );
-        if (wc > 0) dW = o.sub(dW, o.mul(top.W, wc));
-        top.replace('W', o.add(top.W, o.mul(dW, lr)));
-        top.replace(
-          'visibleBias',
-          o.add(top.visibleBias, o.mul(o.mean(o.sub(wakeTop, negVisible), 0), lr)),
-        );
-        top.replace(
-          'hiddenBias',
-          o.add(top.hiddenBias, o.mul(o.mean(o.sub(wakeHidden, h), 0), lr)),
-        );
-        return negPen;
-      };
-      return wakeSleepStep(stack, v, topPhase, rng, lr, wc);
-    },
-    o,
-  );
-}
-
-/**
- * Plain wake-sleep for a sigmoid belief network (Hinton, Dayan, Frey & Neal 1995): the top
- * layer's prior biases learn from the wake states, and the sleep phase starts from a
- * sample of that prior.
- */
-export function wakeSleep(
-  sbn: SigmoidBeliefNet,
-  input: MatrixInput,
-  options: WakeSleepOptions,
-  hooks: WakeSleepHooks = {},
-): Promise<WakeSleepEpoch[]> {
-  const o = sbn.ops;
-  const stack: DirectedStack = {
-    ops: o,
-    depth: sbn.generative.length,
-    recognition: (l) => sbn.recognition[l]!,
-    generative: (l) => sbn.generative[l]!,
-    setRecognition: (l, w) => replaceDirected(o, sbn.recognition[l]!, w),
-    setGenerative: (l, w) => replaceDirected(o, sbn.generative[l]!, w),
-  };
-  return loop(
-    'wakeSleep',
-    input,
-    sbn.sizes[0]!,
-    options,
-    hooks,
-    (v, _indices, rng, _gibbs, lr, wc) => {
-      const topPhase = (wakeTop: Tensor): Tensor => {
-        const prior = o.sigmoid(sbn.topBias);
-        const old = sbn.topBias;
-        sbn.topBias = o.keep(o.add(sbn.topBias, o.mul(o.mean(o.sub(wakeTop, prior), 0), lr)));
-        old.dispose();
-        return o.bernoulli(o.add(o.zeros(wakeTop.shape), prior), rng);
-      };
-      return wakeSleepStep(stack, v, topPhase, rng, lr, wc);
-    },
-    o,
-  );
+  protected override parameters(): [string, Tensor][] {
+    return [...super.parameters(), ['top prior bias', this.sbn.topBias]];
+  }
+  step(v: Tensor, { epoch, rng }: StepContext): Tensor {
+    const { sbn } = this;
+    const o = sbn.ops;
+    const lr = this.learningRateAt(epoch);
+    const topPhase = (wakeTop: Tensor): Tensor => {
+      const prior = o.sigmoid(sbn.topBias);
+      const old = sbn.topBias;
+      sbn.topBias = o.keep(o.add(sbn.topBias, o.mul(o.mean(o.sub(wakeTop, prior), 0), lr)));
+      old.dispose();
+      return o.bernoulli(o.add(o.zeros(wakeTop.shape), prior), rng);
+    };
+    return wakeSleepStep(this.stack, v, topPhase, rng, lr, this.options.weightCost);
+  }
 }
 
 function replaceDirected(o: Ops, target: DirectedWeights, w: DirectedWeights): void {
@@ -350,4 +375,87 @@ function replaceDirected(o: Ops, target: DirectedWeights, w: DirectedWeights): v
   target.W = o.keep(w.W);
   target.b = o.keep(w.b);
   o.dispose(old);
+}
+
+function checkSource(name: string, source: MatrixSource, cols: number): void {
+  if (source.cols !== cols)
+    throw new ShapeError(`${name}: data has ${source.cols} columns, the model expects ${cols}`);
+}
+
+/**
+ * The up-down training loop of a DBN (see {@link upDown}), for callers that checkpoint:
+ * `getState()` of the returned loop, with the DBN, resumes bit-identically
+ * (`encodeUpDownCheckpoint`). Unties the DBN's directed layers.
+ */
+export function upDownTrainer(
+  dbn: DBN,
+  options: UpDownOptions & { labels?: Labels; rows?: number },
+): TrainingLoop<WakeSleepEpoch> {
+  const { labels, rows, ...rest } = options;
+  const opts = parseOptions(upDownOptionsSchema, rest, 'up-down options');
+  if (dbn.numLabels > 0) {
+    if (!labels)
+      throw new DeepBeliefError('upDown: this DBN has label units, so labels are required');
+    if (rows !== undefined) checkLabels(labels, rows, dbn.numLabels);
+  }
+  if (dbn.layers.length < 2)
+    throw new DeepBeliefError('upDown: needs at least one directed layer below the top RBM');
+  dbn.untie();
+  return new TrainingLoop(dbn.ops, new UpDownAlgorithm(dbn, labels, opts), opts, opts.seed);
+}
+
+/**
+ * Contrastive wake-sleep ("up-down") fine-tuning of a DBN (Hinton, Osindero & Teh 2006,
+ * appendix B). The directed layers are untied first. Each mini-batch: an up pass sampling
+ * binary states with the recognition weights, with the labels clamped at the top for the
+ * first iteration; k Gibbs iterations in the top RBM with labels reconstructed by softmax
+ * (from the wake states, or from last batch's chains with `persistent`), and a CD-k update
+ * of the top RBM from wake and final states; a down pass sampling with the generative
+ * weights from the final top-level state; then generative updates from the wake states and
+ * recognition updates from the sleep states.
+ */
+export async function upDown(
+  dbn: DBN,
+  input: MatrixInput,
+  options: UpDownOptions & { labels?: Labels },
+  hooks: WakeSleepHooks = {},
+): Promise<WakeSleepEpoch[]> {
+  const source = toMatrixSource(input);
+  const loop = upDownTrainer(dbn, { ...options, rows: source.rows });
+  checkSource('upDown', source, dbn.sizes[0]!);
+  try {
+    return await loop.fit(source, hooks);
+  } finally {
+    loop.dispose();
+  }
+}
+
+/** The plain wake-sleep training loop of a sigmoid belief net (see {@link wakeSleep}). */
+export function wakeSleepTrainer(
+  sbn: SigmoidBeliefNet,
+  options: WakeSleepOptions,
+): TrainingLoop<WakeSleepEpoch> {
+  const opts = parseOptions(wakeSleepOptionsSchema, options, 'wake-sleep options');
+  return new TrainingLoop(sbn.ops, new WakeSleepAlgorithm(sbn, opts), opts, opts.seed);
+}
+
+/**
+ * Plain wake-sleep for a sigmoid belief network (Hinton, Dayan, Frey & Neal 1995): the top
+ * layer's prior biases learn from the wake states, and the sleep phase starts from a
+ * sample of that prior.
+ */
+export async function wakeSleep(
+  sbn: SigmoidBeliefNet,
+  input: MatrixInput,
+  options: WakeSleepOptions,
+  hooks: WakeSleepHooks = {},
+): Promise<WakeSleepEpoch[]> {
+  const source = toMatrixSource(input);
+  const loop = wakeSleepTrainer(sbn, options);
+  checkSource('wakeSleep', source, sbn.sizes[0]!);
+  try {
+    return await loop.fit(source, hooks);
+  } finally {
+    loop.dispose();
+  }
 }

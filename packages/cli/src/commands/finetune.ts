@@ -7,7 +7,7 @@ import {
   fineTune,
   unrollClassifier,
 } from '@deepbelief/dbn';
-import { upDown, type WakeSleepOptions } from '@deepbelief/wake-sleep';
+import { type UpDownOptions, upDown } from '@deepbelief/wake-sleep';
 import {
   type BackendFlags,
   type DataFlags,
@@ -91,7 +91,7 @@ export async function finetuneUpDown(
     throw new UsageError(`--data ${spec.text} has no labels, but the DBN has label units`);
   }
   const seed = flags.seed ?? 1;
-  const options: WakeSleepOptions = defined({
+  const options: UpDownOptions & { epochs: number } = defined({
     epochs: flags.epochs ?? 10,
     batchSize: flags.batchSize,
     learningRate: flags.learningRate,
