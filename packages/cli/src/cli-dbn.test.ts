@@ -243,7 +243,7 @@ describe('DBN checkpoints', () => {
     'js',
   ];
 
-  it('a run stopped inside layer 2 resumes from the layer-1 checkpoint to the same weights', async () => {
+  it('a run stopped inside layer 2 resumes from there (mid-layer) to the same weights', async () => {
     const [full, stopped] = await Promise.all([
       runCli([...base, '--out', path('dbn-full.safetensors')]),
       runCli([
@@ -258,13 +258,14 @@ describe('DBN checkpoints', () => {
     ]);
     expect(full.code).toBe(0);
     expect(stopped.code).toBe(0);
+    // 10 batches per layer: the 15th is the 5th of layer 2
     expect(stopped.stdout).toContain(
-      'stopped after 15 batches (--max-batches) with 1 of 3 layers complete',
+      `stopped after 15 batches (--max-batches) at layer 2, epoch 1/1, batch 5; checkpoint written to ${path('dbn.ckpt')}`,
     );
     const ckpt = load('dbn.ckpt');
     expect(ckpt.kind).toBe('checkpoint');
-    expect(ckpt.model.of).toBe('dbn');
-    expect(ckpt.training?.state).toMatchObject({ completedLayers: 1, dataRows: 500 });
+    expect(ckpt.model).toMatchObject({ of: 'dbn', algorithm: 'pretrain' });
+    expect(ckpt.training?.state).toMatchObject({ layer: 1, epoch: 0, batch: 5, rows: 500 });
     const resumed = await runCli([
       'train',
       'dbn',
@@ -280,7 +281,8 @@ describe('DBN checkpoints', () => {
       path('dbn-resumed.safetensors'),
     ]);
     expect(resumed.code).toBe(0);
-    expect(resumed.stderr).toContain('1 of 3 layers trained');
+    expect(resumed.stderr).toContain('resuming from');
+    expect(resumed.stderr).toContain('layer 2, epoch 1/1, batch 5');
     const a = load('dbn-full.safetensors');
     const b = load('dbn-resumed.safetensors');
     expect(Object.keys(b.tensors).sort()).toEqual(Object.keys(a.tensors).sort());

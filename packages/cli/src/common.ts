@@ -81,11 +81,13 @@ export function rbmProgressHooks(progress: Progress): Pick<FitHooks, 'onBatch' |
         total: e.batches,
         metrics: { recon: e.metric },
       }),
-    onEpoch: (e: EpochEvent) =>
-      progress.line(
-        `${e.layer} epoch ${e.epoch + 1}/${e.epochs}: reconstruction error ${formatMetric(e.reconstructionError)} (${formatDuration(e.seconds)})`,
-      ),
+    onEpoch: (e: EpochEvent) => progress.line(rbmEpochLine(e)),
   };
+}
+
+/** `layer 2 epoch 3/10: reconstruction error 0.0123 (1.2 s)`: the line an RBM epoch ends with. */
+export function rbmEpochLine(e: EpochEvent): string {
+  return `${e.layer} epoch ${e.epoch + 1}/${e.epochs}: reconstruction error ${formatMetric(e.reconstructionError)} (${formatDuration(e.seconds)})`;
 }
 
 /**

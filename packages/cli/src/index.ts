@@ -74,11 +74,6 @@ export {
   type RgbaImage,
   writePng,
 } from './png.js';
-export {
-  type PretrainLayersOptions,
-  type PretrainLayersResult,
-  pretrainLayers,
-} from './pretrain.js';
 export { CLI_VERSION, createProgram, main } from './program.js';
 export {
   type CliIo,
@@ -91,3 +86,9 @@ export {
   processIo,
   Terminal,
 } from './terminal.js';
+export {
+  type CheckpointFlags,
+  checkCheckpointFlags,
+  runTraining,
+  type TrainingRun,
+} from './training-run.js';

@@ -89,6 +89,18 @@ function action(
   };
 }
 
+/** `--checkpoint`, `--checkpoint-every`, `--resume` and `--max-batches`: every training command has them. */
+function addCheckpointOptions(command: Command): Command {
+  return command
+    .option(
+      '--checkpoint <file>',
+      'write a resumable checkpoint here (every epoch, or see --checkpoint-every; also on Ctrl-C)',
+    )
+    .option('--checkpoint-every <n>', 'checkpoint every N batches', integer(1))
+    .option('--resume <file>', 'continue from a checkpoint (bit-identical to an uninterrupted run)')
+    .option('--max-batches <n>', 'stop after N batches (with --checkpoint: resumable)', integer(0));
+}
+
 /**
  * Builds the `deepbelief` command-line program (commander). Output goes to `io`; errors
  * are thrown as `CommanderError` (usage) or the command's own errors, for {@link main} to
@@ -193,14 +205,8 @@ export function createProgram(io: CliIo = processIo()): Command {
       'target mean activation of hidden units',
       real({ min: 0, max: 1, minOpen: true, maxOpen: true }),
     )
-    .option('--sparsity-cost <x>', 'weight of the sparsity penalty', real({ min: 0 }))
-    .option(
-      '--checkpoint <file>',
-      'write a resumable checkpoint here (every epoch, or see --checkpoint-every)',
-    )
-    .option('--checkpoint-every <n>', 'checkpoint every N batches', integer(1))
-    .option('--resume <file>', 'continue from a checkpoint (bit-identical to an uninterrupted run)')
-    .option('--max-batches <n>', 'stop after N batches (with --checkpoint: resumable)', integer(0))
+    .option('--sparsity-cost <x>', 'weight of the sparsity penalty', real({ min: 0 }));
+  addCheckpointOptions(train.commands.at(-1)!)
     .addHelpText(
       'after',
       examples(
@@ -244,20 +250,13 @@ export function createProgram(io: CliIo = processIo()): Command {
       'training data',
     ),
     "sweeps through the data per layer (default: the preset's)",
-  )
-    .addOption(
-      new Option('--propagate <how>', 'what each layer passes up (default probabilities)').choices([
-        'probabilities',
-        'samples',
-      ]),
-    )
-    .option('--checkpoint <file>', 'write a checkpoint after each layer')
-    .option('--resume <file>', 'continue from a checkpoint at the next untrained layer')
-    .option(
-      '--max-batches <n>',
-      'stop after N batches in all (with --checkpoint: resumable)',
-      integer(0),
-    )
+  ).addOption(
+    new Option('--propagate <how>', 'what each layer passes up (default probabilities)').choices([
+      'probabilities',
+      'samples',
+    ]),
+  );
+  addCheckpointOptions(train.commands.at(-1)!)
     .addHelpText(
       'after',
       examples(
@@ -302,12 +301,8 @@ export function createProgram(io: CliIo = processIo()): Command {
       'fine-tuning learning rate',
       real({ min: 0, minOpen: true }),
     )
-    .addOption(new Option('--optimizer <name>', 'fine-tuning optimizer').choices(['sgd', 'adam']))
-    .option(
-      '--max-batches <n>',
-      'stop each layer after N batches (a smoke test; nothing is saved)',
-      integer(0),
-    )
+    .addOption(new Option('--optimizer <name>', 'fine-tuning optimizer').choices(['sgd', 'adam']));
+  addCheckpointOptions(train.commands.at(-1)!)
     .addHelpText(
       'after',
       examples(
@@ -329,7 +324,7 @@ export function createProgram(io: CliIo = processIo()): Command {
       finetune
         .command('up-down')
         .description('Contrastive wake-sleep fine-tuning of a DBN (Hinton, Osindero & Teh 2006)')
-        .argument('<file>', 'a dbn or wake-sleep-dbn model file')
+        .argument('[file]', 'a dbn or wake-sleep-dbn model file (not with --resume)')
         .requiredOption('--out <file>', 'model file to write (kind wake-sleep-dbn)')
         .option('--epochs <n>', 'sweeps through the data (default 10)', integer(1))
         .option('--batch-size <n>', 'mini-batch size (default 100)', integer(1))
@@ -344,14 +339,21 @@ export function createProgram(io: CliIo = processIo()): Command {
           integerList(1),
         )
         .option('--weight-cost <x>', 'L2 weight cost (default 0)', real({ min: 0 }))
+        .option(
+          '--persistent',
+          "keep the top RBM's negative chains from batch to batch (persistent CD)",
+        )
         .option('--seed <n>', 'random seed (default 1)', integer(0)),
     ),
     'training data (default: what the model was trained on)',
-  )
+  );
+  addCheckpointOptions(finetune.commands.at(-1)!)
     .addHelpText(
       'after',
       examples(
         'deepbelief finetune up-down dbn.safetensors --data mnist --epochs 10 --out dbn-updown.safetensors',
+        'deepbelief finetune up-down dbn.safetensors --epochs 300 --checkpoint ud.ckpt --out dbn-updown.safetensors',
+        'deepbelief finetune up-down --resume ud.ckpt --out dbn-updown.safetensors',
       ),
     )
     .action(action(io, async () => (await import('./commands/finetune.js')).finetuneUpDown));
@@ -362,7 +364,7 @@ export function createProgram(io: CliIo = processIo()): Command {
         .description(
           'Unroll a DBN into a classifier (or take an autoencoder) and fine-tune it by backprop',
         )
-        .argument('<file>', 'a dbn, wake-sleep-dbn or autoencoder model file')
+        .argument('[file]', 'a dbn, wake-sleep-dbn or autoencoder model file (not with --resume)')
         .requiredOption('--out <file>', 'model file to write (kind classifier, or autoencoder)')
         .option('--epochs <n>', 'sweeps through the data (default 10)', integer(1))
         .option('--batch-size <n>', 'mini-batch size (default 100)', integer(1))
@@ -397,10 +399,12 @@ export function createProgram(io: CliIo = processIo()): Command {
         .option('--seed <n>', 'random seed (default 1)', integer(0)),
     ),
     'training data (default: what the model was trained on)',
-  )
+  );
+  addCheckpointOptions(finetune.commands.at(-1)!)
     .addHelpText(
       'after',
       examples(
+        'deepbelief finetune backprop --resume bp.ckpt --out classifier.safetensors',
         'deepbelief finetune backprop dbn.safetensors --data mnist --epochs 10 --out classifier.safetensors',
         'deepbelief finetune backprop ae.safetensors --data mnist --epochs 20 --optimizer adam --learning-rate 0.001 --out ae-ft.safetensors',
       ),

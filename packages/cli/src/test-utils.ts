@@ -15,6 +15,8 @@ export const CLI_SOURCE = join(PACKAGE_DIR, 'src', 'cli.ts');
 /** What a run of the CLI produced. */
 export interface CliRun {
   readonly code: number | null;
+  /** The signal that ended the process (e.g. `SIGKILL`), or null. */
+  readonly signal: NodeJS.Signals | null;
   readonly stdout: string;
   readonly stderr: string;
 }
@@ -31,6 +33,8 @@ export function runCli(
     timeoutMs?: number;
     /** Called with the stderr text so far whenever it grows (e.g. to send a signal). */
     onStderr?: (text: string, child: ReturnType<typeof spawn>) => void;
+    /** Polled every 10 ms while the program runs: once true, the program is killed (SIGKILL). */
+    killWhen?: () => boolean;
   } = {},
 ): Promise<CliRun> {
   const env: Record<string, string | undefined> = { ...process.env };
@@ -54,10 +58,16 @@ export function runCli(
       options.onStderr?.(stderr, child);
     });
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
+    const poll = options.killWhen
+      ? setInterval(() => {
+          if (options.killWhen!()) child.kill('SIGKILL');
+        }, 10)
+      : undefined;
     child.on('error', reject);
-    child.on('close', (code) => {
+    child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code, stdout, stderr });
+      if (poll) clearInterval(poll);
+      resolve({ code, signal, stdout, stderr });
     });
   });
 }

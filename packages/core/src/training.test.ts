@@ -249,8 +249,16 @@ describe('TrainingLoop', () => {
     expect(error).toBeInstanceOf(DivergenceError);
     expect(error).toMatchObject({ algorithm: 'mean follower', epoch: 0 });
     expect((error as Error).message).toMatch(
-      /^mean follower: training diverged at epoch 1, batch \d+: the distance is not finite\. Try a smaller learning rate \(now 1e\+38; e\.g\. 1e\+37\)\.$/,
+      /^mean follower: training diverged at epoch 1, batch \d+: the distance became NaN or infinite\. Try a smaller learning rate \(now 1e\+38; e\.g\. 1e\+37\)\.$/,
     );
+    loop.dispose();
+  });
+
+  it('never snapshots a diverged model: getState throws the DivergenceError instead', async () => {
+    const algorithm = new MeanFollower(2, 1e38);
+    const loop = new TrainingLoop(ops, algorithm, { ...options, metricsEvery: 100 }, 1);
+    await loop.fit(source(100, 2), { maxBatches: 3 }); // diverged, not yet read
+    expect(() => loop.getState()).toThrow(DivergenceError);
     loop.dispose();
   });
 

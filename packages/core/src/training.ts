@@ -57,7 +57,7 @@ export class DivergenceError extends DeepBeliefError {
     hint = '',
   ) {
     super(
-      `${algorithm}: training diverged at epoch ${epoch + 1}, batch ${batch + 1}: ${what} is not finite. ` +
+      `${algorithm}: training diverged at epoch ${epoch + 1}, batch ${batch + 1}: ${what} became NaN or infinite. ` +
         `Try a smaller learning rate (now ${learningRate}; e.g. ${learningRate / 10})${hint}.`,
     );
   }
@@ -388,15 +388,24 @@ export class TrainingLoop<E> {
     return order;
   }
 
-  /** A snapshot for checkpoints: with the model's parameters it resumes bit-identically. */
+  /**
+   * A snapshot for checkpoints: with the model's parameters it resumes bit-identically.
+   * It reads the metric and checks the parameters first, so a checkpoint never holds a
+   * diverged model: a non-finite value throws {@link DivergenceError} instead.
+   */
   getState(): LoopState<E> {
+    const metricSum = this.metricAcc ? this.ops.item(this.metricAcc) : 0;
+    const last = Math.max(0, this.batch - 1);
+    if (!Number.isFinite(metricSum)) this.diverged(last, this.algorithm.metric);
+    const bad = this.algorithm.firstNonFinite?.();
+    if (bad) this.diverged(last, bad);
     return {
       epoch: this.epoch,
       batch: this.batch,
       rows: this.rows,
       epochDataRng: this.permutation ? this.epochDataRng : this.dataRng.getState(),
       sampleRng: this.sampleRng.getState(),
-      metricSum: this.metricAcc ? this.ops.item(this.metricAcc) : 0,
+      metricSum,
       metricCount: this.metricCount,
       stopped: this.stopped,
       history: [...this.history],

@@ -26,18 +26,20 @@ import { DBN_PACKAGE_VERSION } from './version.js';
 /**
  * Checkpoints of the algorithms this package runs: greedy pre-training of a DBN or an
  * autoencoder's stack (resumable mid-layer), and backpropagation of a classifier or an
- * autoencoder. Every checkpoint is a model file of kind `checkpoint`: the model's own
- * tensors, the loop state's tensors under `state.`, and in `training.state` the loop's
- * position (see `encodeLoopState` of `@deepbelief/model-format`) plus, for a stack, the layer.
+ * autoencoder. Every checkpoint is a model file of kind `checkpoint` whose `model` is
+ * `{ of: KIND, algorithm, [KIND]: the model's own section }` (as an RBM checkpoint's
+ * `{ of: 'rbm', rbm }`), with the model's tensors, the loop state's tensors under `state.`,
+ * and in `training.state` the loop's position (see `encodeLoopState` of
+ * `@deepbelief/model-format`) plus, for a stack, the layer.
  */
 
 type Model = 'dbn' | 'autoencoder' | 'classifier';
 type Algorithm = 'pretrain' | 'backprop';
 
-const checkpointModelSchema = z.strictObject({
+/** `model` of a checkpoint: what it holds (`of`), how it is trained, and that model's section under its kind. */
+const checkpointModelSchema = z.looseObject({
   of: z.enum(['dbn', 'autoencoder', 'classifier']),
   algorithm: z.enum(['pretrain', 'backprop']),
-  model: z.record(z.string(), z.unknown()),
 });
 
 const stackExtraSchema = z.looseObject({
@@ -67,7 +69,7 @@ function encode(
   const state = loop ? encodeLoopState(loop) : null;
   return encodeModel({
     kind: 'checkpoint',
-    model: { of, algorithm, model: input.model },
+    model: { of, algorithm, [of]: input.model },
     tensors: { ...input.tensors, ...(state?.tensors ?? {}) },
     training: {
       hyperParameters: settings,
@@ -90,11 +92,13 @@ function open(
     throw new DeepBeliefError(
       `${source}: this checkpoint holds a '${String(head.of)}'${head.algorithm ? ` (${String(head.algorithm)})` : ''}, not a '${of}' (${algorithm})`,
     );
-  const m = validateWith(checkpointModelSchema, file.model, 'model', source);
-  const kind = of === 'dbn' ? 'dbn' : of;
+  validateWith(checkpointModelSchema, file.model, 'model', source);
+  const section = file.model[of];
+  if (typeof section !== 'object' || section === null || Array.isArray(section))
+    throw new DeepBeliefError(`${source}: the checkpoint's model.${of} is missing`);
   return {
     file,
-    modelFile: { ...file, kind, model: m.model as ModelFile['model'] },
+    modelFile: { ...file, kind: of, model: section as ModelFile['model'] },
     settings: { ...(file.training?.hyperParameters ?? {}) },
   };
 }

@@ -186,7 +186,7 @@ describe('backprop resumed mid-epoch', () => {
     ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DivergenceError);
     expect((error as Error).message).toMatch(
-      /^backprop \(sgd\): training diverged at epoch 1, batch \d+: the (training loss|weights of layer \d+) is not finite\. Try a smaller learning rate \(now 1e\+38; e\.g\. 1e\+37\)\.$/,
+      /^backprop \(sgd\): training diverged at epoch 1, batch \d+: the (training loss|weights of layer \d+) became NaN or infinite\. Try a smaller learning rate \(now 1e\+38; e\.g\. 1e\+37\)\.$/,
     );
   }, 30000);
 });

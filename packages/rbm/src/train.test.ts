@@ -356,7 +356,7 @@ describe('RBMTrainer', () => {
     const error = await trainer.fit({ data: x, rows: 100, cols: 6 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DivergenceError);
     expect((error as Error).message).toMatch(
-      /^CD-1 \(layer 1\): training diverged at epoch \d+, batch \d+: .* is not finite\. Try a smaller learning rate \(now 50/,
+      /^CD-1 \(layer 1\): training diverged at epoch \d+, batch \d+: .* became NaN or infinite\. Try a smaller learning rate \(now 50/,
     );
   });
 

@@ -15,7 +15,7 @@ import { WAKE_SLEEP_PACKAGE_VERSION } from './version.js';
 const checkpointModelSchema = z.strictObject({
   of: z.literal('wake-sleep-dbn'),
   algorithm: z.literal('up-down'),
-  dbn: z.record(z.string(), z.unknown()),
+  'wake-sleep-dbn': z.record(z.string(), z.unknown()),
 });
 
 /**
@@ -27,15 +27,17 @@ export function encodeUpDownCheckpoint(
   dbn: DBN,
   loop: TrainingLoop<WakeSleepEpoch>,
   options: z.input<typeof upDownOptionsSchema>,
+  /** Anything else to keep with the run (its data, its source file); stored beside `upDown`. */
+  settings: Readonly<Record<string, unknown>> = {},
 ): Uint8Array {
   const model = dbnModelInput(dbn);
   const loopState = encodeLoopState(loop.getState());
   return encodeModel({
     kind: 'checkpoint',
-    model: { of: model.kind, algorithm: 'up-down', dbn: model.model },
+    model: { of: model.kind, algorithm: 'up-down', [model.kind]: model.model },
     tensors: { ...model.tensors, ...loopState.tensors },
     training: {
-      hyperParameters: upDownOptionsSchema.parse(options),
+      hyperParameters: { ...settings, upDown: upDownOptionsSchema.parse(options) },
       history: loop.history,
       state: loopState.state,
     },
@@ -51,7 +53,12 @@ export function restoreUpDownCheckpoint(
   ops: Ops,
   bytes: Uint8Array,
   options: { labels?: Labels; source?: string; epochs?: number },
-): { dbn: DBN; loop: TrainingLoop<WakeSleepEpoch>; options: z.output<typeof upDownOptionsSchema> } {
+): {
+  dbn: DBN;
+  loop: TrainingLoop<WakeSleepEpoch>;
+  options: z.output<typeof upDownOptionsSchema>;
+  settings: Record<string, unknown>;
+} {
   const source = options.source ?? '<bytes>';
   const file = decodeModel(bytes, { source, expectKind: 'checkpoint' });
   const model = file.model as { of?: unknown; algorithm?: unknown };
@@ -60,28 +67,30 @@ export function restoreUpDownCheckpoint(
       `${source}: this checkpoint holds a '${String(model.of)}'${model.algorithm ? ` trained by ${String(model.algorithm)}` : ''}, not an up-down run`,
     );
   const m = validateWith(checkpointModelSchema, file.model, 'model', source);
+  const { upDown, ...settings } = file.training?.hyperParameters ?? {};
   const hyper = validateWith(
     upDownOptionsSchema,
     {
-      ...file.training?.hyperParameters,
+      ...(typeof upDown === 'object' ? upDown : {}),
       ...(options.epochs !== undefined ? { epochs: options.epochs } : {}),
     },
-    'training.hyperParameters',
+    'training.hyperParameters.upDown',
     source,
   );
   const dbn = dbnFromFile(ops, {
     ...file,
     kind: 'wake-sleep-dbn',
-    model: m.dbn as ModelFile['model'],
+    model: m['wake-sleep-dbn'] as ModelFile['model'],
   });
   try {
     const state = decodeLoopState<WakeSleepEpoch>(file);
     const loop = upDownTrainer(dbn, {
       ...hyper,
-      ...(options.labels ? { labels: options.labels, rows: state.rows } : {}),
+      // the labels' own length: a mismatch with the data is reported by the loop's fit
+      ...(options.labels ? { labels: options.labels, rows: options.labels.length } : {}),
     });
     loop.setState(state);
-    return { dbn, loop, options: hyper };
+    return { dbn, loop, options: hyper, settings };
   } catch (error) {
     dbn.dispose();
     throw error;

@@ -259,7 +259,7 @@ describe('schedules and divergence', () => {
     }).catch((e: unknown) => e);
     expect(upDownError).toBeInstanceOf(DivergenceError);
     expect((upDownError as Error).message).toMatch(
-      /^up-down: training diverged at epoch 1, batch \d+: the (generative error|weights \(.*\)) is not finite\. Try a smaller learning rate \(now 1e\+38; e\.g\. 1e\+37\)\.$/,
+      /^up-down: training diverged at epoch 1, batch \d+: the (generative error|weights \(.*\)) became NaN or infinite\. Try a smaller learning rate \(now 1e\+38; e\.g\. 1e\+37\)\.$/,
     );
     const sbn = new SigmoidBeliefNet(ops, [16, 8], new SeededRandom(2));
     const wakeSleepError = await wakeSleep(sbn, train, {

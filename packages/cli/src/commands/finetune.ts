@@ -1,23 +1,36 @@
+import type { Ops } from '@deepbelief/core';
+import type { Dataset } from '@deepbelief/datasets';
 import {
+  type DBN,
+  type DeepAutoencoder,
+  decodeBackpropCheckpoint,
   encodeAutoencoder,
+  encodeBackpropCheckpoint,
   encodeClassifier,
   encodeDBN,
+  type FeedForwardNet,
   type FineTuneEpoch,
   type FineTuneOptions,
-  fineTune,
+  fineTuneTrainer,
   unrollClassifier,
 } from '@deepbelief/dbn';
-import { type UpDownOptions, upDown } from '@deepbelief/wake-sleep';
+import { toMatrixSource } from '@deepbelief/rbm';
+import {
+  encodeUpDownCheckpoint,
+  restoreUpDownCheckpoint,
+  type UpDownOptions,
+  upDownTrainer,
+  type WakeSleepEpoch,
+} from '@deepbelief/wake-sleep';
 import {
   type BackendFlags,
   type DataFlags,
   dataOptions,
   formatBytes,
-  interruptible,
   loadSplit,
   startBackend,
-  throwIfInterrupted,
 } from '../common.js';
+import type { parseDataSpec } from '../data.js';
 import { UsageError } from '../errors.js';
 import {
   buildModel,
@@ -29,22 +42,24 @@ import {
   saveBytes,
   withRunInfo,
 } from '../models.js';
-import { formatDuration, formatMetric, type Progress, type Terminal } from '../terminal.js';
+import { formatDuration, formatMetric, type Terminal } from '../terminal.js';
+import { type CheckpointFlags, checkCheckpointFlags, runTraining } from '../training-run.js';
 import { dataSpecFor } from './eval.js';
 
 /** Flags of `deepbelief finetune up-down`. */
-export interface UpDownFlags extends DataFlags, BackendFlags {
+export interface UpDownFlags extends DataFlags, BackendFlags, CheckpointFlags {
   readonly out: string;
   readonly epochs?: number;
   readonly batchSize?: number;
   readonly learningRate?: number;
   readonly gibbsSteps?: number[];
   readonly weightCost?: number;
+  readonly persistent?: boolean;
   readonly seed?: number;
 }
 
 /** Flags of `deepbelief finetune backprop`. */
-export interface BackpropFlags extends DataFlags, BackendFlags {
+export interface BackpropFlags extends DataFlags, BackendFlags, CheckpointFlags {
   readonly out: string;
   readonly epochs?: number;
   readonly batchSize?: number;
@@ -61,119 +76,292 @@ function defined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 
-function fineTuneLine(progress: Progress, total: number, e: FineTuneEpoch): void {
-  const valid = e.validationLoss === null ? '' : `, validation ${formatMetric(e.validationLoss)}`;
-  progress.line(
-    `backprop epoch ${e.epoch + 1}/${total}: loss ${formatMetric(e.trainLoss)}${valid} (${formatDuration(e.seconds)})`,
-  );
+/** What a fine-tuning checkpoint records besides the algorithm's options: where it came from. */
+interface FineTuneRun {
+  readonly from: string;
+  readonly data: string;
+  readonly limit?: number;
+  readonly binarize?: boolean;
+  readonly labelColumn?: string | number;
+  readonly seed: number;
+  /** The pre-training record of the file fine-tuned. */
+  readonly pretraining: object;
+}
+
+/** Training flags that cannot change on `--resume` (the checkpoint's options are used). */
+function refuseChangedOptions(flags: object, names: readonly [string, string][]): void {
+  const given = names.filter(([key]) => (flags as Record<string, unknown>)[key] !== undefined);
+  if (given.length)
+    throw new UsageError(
+      `--resume: ${given.map(([, f]) => f).join(', ')} cannot change when resuming; the checkpoint's options are used (only --epochs may raise the number of epochs)`,
+    );
+}
+
+/** The run a checkpoint records, or a usage error naming the file. */
+function recordedRun(settings: Record<string, unknown>, path: string): FineTuneRun {
+  const run = settings.run as FineTuneRun | undefined;
+  if (!run || typeof run.data !== 'string' || typeof run.from !== 'string')
+    throw new UsageError(`--resume ${path}: the checkpoint does not record its run (data, source)`);
+  return run;
+}
+
+/** Loads the training data for a fine-tuning run and checks its width. */
+async function fineTuneData(
+  term: Terminal,
+  flags: DataFlags,
+  run: Partial<FineTuneRun> | undefined,
+  inputs: number,
+  command: string,
+): Promise<{
+  data: Dataset;
+  spec: ReturnType<typeof parseDataSpec>;
+  /** The data settings in effect (flags first, then the recorded run's). */
+  used: Pick<FineTuneRun, 'data' | 'limit' | 'binarize' | 'labelColumn'>;
+}> {
+  const spec = dataSpecFor(flags, run, command);
+  const fromRun = flags.data === undefined;
+  const used = {
+    data: spec.text,
+    ...defined({
+      limit: flags.limit ?? (fromRun ? run?.limit : undefined),
+      binarize: flags.binarize ?? (fromRun ? run?.binarize : undefined),
+      labelColumn: flags.labelColumn ?? (fromRun ? run?.labelColumn : undefined),
+    }),
+  };
+  const data = await loadSplit(term, spec, 'train', dataOptions({ ...flags, ...used }));
+  if (data.cols !== inputs)
+    throw new UsageError(
+      `--data ${spec.text} has ${data.cols} columns, the model takes ${inputs} inputs`,
+    );
+  return { data, spec, used };
 }
 
 /** `deepbelief finetune up-down FILE`: contrastive wake-sleep fine-tuning of a DBN. */
 export async function finetuneUpDown(
   term: Terminal,
-  path: string,
+  path: string | undefined,
   flags: UpDownFlags,
 ): Promise<void> {
-  const read = await readModel(path);
-  const run = runInfoOf(read.file);
-  const spec = dataSpecFor(flags, run, 'finetune up-down');
+  checkCheckpointFlags(flags);
+  if (!path && !flags.resume)
+    throw new UsageError('finetune up-down: give a DBN file, or --resume CHECKPOINT');
   const { ops, name: backend } = await startBackend(term, flags);
-  const model = buildModel(ops, read, ['dbn'], 'finetune up-down');
-  if (model.kind !== 'dbn') throw new UsageError(`${path}: finetune up-down takes a DBN file`);
-  const dbn = model.dbn;
-  const data = await loadSplit(term, spec, 'train', dataOptions(flags));
-  if (data.cols !== dbn.sizes[0]) {
-    throw new UsageError(
-      `--data ${spec.text} has ${data.cols} columns, the DBN takes ${dbn.sizes[0]} inputs`,
+  let dbn: DBN;
+  let loop: ReturnType<typeof upDownTrainer>;
+  let options: UpDownOptions & { epochs: number };
+  let run: FineTuneRun;
+  let data: Dataset;
+  if (flags.resume) {
+    refuseChangedOptions(flags, [
+      ['batchSize', '--batch-size'],
+      ['learningRate', '--learning-rate'],
+      ['gibbsSteps', '--gibbs-steps'],
+      ['weightCost', '--weight-cost'],
+      ['persistent', '--persistent'],
+      ['seed', '--seed'],
+    ]);
+    const read = await readModel(flags.resume);
+    run = recordedRun(read.file.training?.hyperParameters ?? {}, flags.resume);
+    const sizes = (read.file.model['wake-sleep-dbn'] as { sizes?: number[] } | undefined)?.sizes;
+    ({ data } = await fineTuneData(term, flags, run, sizes?.[0] ?? 0, 'finetune up-down'));
+    const restored = restoreUpDownCheckpoint(ops, read.bytes, {
+      source: flags.resume,
+      ...(data.labels ? { labels: data.labels } : {}),
+      ...(flags.epochs !== undefined ? { epochs: flags.epochs } : {}),
+    });
+    ({ dbn, loop } = restored);
+    options = restored.options;
+    const at = loop.getPosition();
+    term.info(
+      `resuming from ${flags.resume}: epoch ${at.epoch + 1}/${options.epochs}, batch ${at.batch}`,
     );
+  } else {
+    const read = await readModel(path!);
+    const recorded = runInfoOf(read.file);
+    const model = buildModel(ops, read, ['dbn'], 'finetune up-down');
+    if (model.kind !== 'dbn') throw new UsageError(`${path}: finetune up-down takes a DBN file`);
+    dbn = model.dbn;
+    const loaded = await fineTuneData(
+      term,
+      flags,
+      recorded as Partial<FineTuneRun>,
+      dbn.sizes[0]!,
+      'finetune up-down',
+    );
+    data = loaded.data;
+    if (dbn.numLabels > 0 && !data.labels)
+      throw new UsageError(`--data ${loaded.spec.text} has no labels, but the DBN has label units`);
+    const seed = flags.seed ?? 1;
+    options = defined({
+      epochs: flags.epochs ?? 10,
+      batchSize: flags.batchSize,
+      learningRate: flags.learningRate,
+      gibbsSteps:
+        flags.gibbsSteps && flags.gibbsSteps.length === 1 ? flags.gibbsSteps[0] : flags.gibbsSteps,
+      weightCost: flags.weightCost,
+      persistent: flags.persistent,
+      seed,
+    });
+    run = {
+      from: path!,
+      ...loaded.used,
+      seed,
+      pretraining: read.file.training?.hyperParameters ?? {},
+    };
+    loop = upDownTrainer(dbn, {
+      ...options,
+      ...(dbn.numLabels > 0 ? { labels: data.labels!, rows: data.rows } : {}),
+    });
   }
-  if (dbn.numLabels > 0 && !data.labels) {
-    throw new UsageError(`--data ${spec.text} has no labels, but the DBN has label units`);
-  }
-  const seed = flags.seed ?? 1;
-  const options: UpDownOptions & { epochs: number } = defined({
-    epochs: flags.epochs ?? 10,
-    batchSize: flags.batchSize,
-    learningRate: flags.learningRate,
-    gibbsSteps:
-      flags.gibbsSteps && flags.gibbsSteps.length === 1 ? flags.gibbsSteps[0] : flags.gibbsSteps,
-    weightCost: flags.weightCost,
-    seed,
-  });
-  const progress = term.progress();
-  const interrupt = interruptible(term);
+  const source = toMatrixSource(data);
   const started = performance.now();
-  let history: unknown[];
-  try {
-    history = await upDown(
-      dbn,
-      data,
-      { ...options, ...(dbn.numLabels > 0 ? { labels: data.labels! } : {}) },
-      {
-        signal: interrupt.signal,
-        onBatch: (e) =>
-          progress.update({
-            label: `up-down epoch ${e.epoch + 1}/${options.epochs}`,
-            value: e.batch + 1,
-            total: e.batches,
-          }),
-        onEpoch: (e) =>
-          progress.line(
-            `up-down epoch ${e.epoch + 1}/${options.epochs}: generative error ${formatMetric(e.generativeError)}, ${e.gibbsSteps} Gibbs steps (${formatDuration(e.seconds)})`,
-          ),
+  const finished = await runTraining<WakeSleepEpoch>(
+    term,
+    {
+      fit: (hooks) => loop.fit(source, hooks),
+      done: () => loop.done,
+      where: () => {
+        const at = loop.getPosition();
+        return `epoch ${at.epoch + 1}/${options.epochs}, batch ${at.batch}`;
       },
-    );
-  } finally {
-    progress.stop();
-    interrupt.dispose();
+      checkpoint: () => encodeUpDownCheckpoint(dbn, loop, options, { run }),
+      label: (e) => `up-down epoch ${e.epoch + 1}/${e.epochs}`,
+      epochLine: (e) =>
+        `up-down epoch ${e.epoch + 1}/${options.epochs}: generative error ${formatMetric(e.generativeError)}, ${e.gibbsSteps} Gibbs steps (${formatDuration(e.seconds)})`,
+      metric: 'error',
+    },
+    flags,
+  );
+  if (!finished) {
+    loop.dispose();
+    dbn.dispose();
+    return;
   }
-  throwIfInterrupted(interrupt.signal, `${path} was not fine-tuned`);
   const seconds = (performance.now() - started) / 1000;
   const bytes = withRunInfo(
     encodeDBN(dbn, {
-      hyperParameters: { upDown: options, pretraining: read.file.training?.hyperParameters ?? {} },
-      history: jsonSafe(history),
+      hyperParameters: { upDown: options, pretraining: run.pretraining },
+      history: jsonSafe(loop.history),
     }),
     {
       command: 'finetune up-down',
-      from: path,
-      data: spec.text,
-      limit: flags.limit,
-      binarize: flags.binarize,
-      labelColumn: flags.labelColumn,
-      seed,
+      ...runFields(run),
       backend,
       seconds: Math.round(seconds * 1000) / 1000,
+      ...(flags.resume ? { resumedFrom: flags.resume } : {}),
     },
   );
+  loop.dispose();
   await saveBytes(flags.out, bytes);
-  disposeModel(model);
   term.result(
-    `${term.out.bold('fine-tuned')} ${path} by up-down for ${options.epochs} epochs on ${data.rows} rows in ${formatDuration(seconds)} (${backend})`,
+    `${term.out.bold('fine-tuned')} ${run.from} by up-down for ${options.epochs} epochs on ${data.rows} rows in ${formatDuration(seconds)} (${backend})`,
   );
   term.result(`wrote ${flags.out} (${formatBytes(bytes.length)}, kind wake-sleep-dbn)`);
+  dbn.dispose();
 }
 
-/**
- * `deepbelief finetune backprop FILE`: unrolls a DBN into a classifier and fine-tunes it by
- * back-propagation (or fine-tunes a deep autoencoder on its reconstructions).
- */
-export async function finetuneBackprop(
+/** The run-info fields of a fine-tuning run. */
+function runFields(run: FineTuneRun) {
+  return {
+    from: run.from,
+    data: run.data,
+    limit: run.limit,
+    binarize: run.binarize,
+    labelColumn: run.labelColumn,
+    seed: run.seed,
+  };
+}
+
+/** The network backprop trains, and how its result is saved. */
+interface BackpropTarget {
+  readonly of: 'classifier' | 'autoencoder';
+  readonly net: FeedForwardNet;
+  readonly model: FeedForwardNet | DeepAutoencoder;
+  encode(training: { hyperParameters: object; history: unknown[] }): Uint8Array;
+  readonly what: string;
+  dispose(): void;
+}
+
+function classifierTarget(net: FeedForwardNet): BackpropTarget {
+  return {
+    of: 'classifier',
+    net,
+    model: net,
+    encode: (training) => encodeClassifier(net, training),
+    what: `classifier ${[net.inputSize, ...net.layers.map((l) => l.W.cols)].join('-')}`,
+    dispose: () => net.dispose(),
+  };
+}
+
+function autoencoderTarget(ae: DeepAutoencoder): BackpropTarget {
+  return {
+    of: 'autoencoder',
+    net: ae.net ?? ae.unroll(),
+    model: ae,
+    encode: (training) => encodeAutoencoder(ae, training),
+    what: `autoencoder ${ae.sizes.join('-')}`,
+    dispose: () => ae.dispose(),
+  };
+}
+
+/** Resumes or starts the backprop target of `finetune backprop`. */
+async function backpropTarget(
   term: Terminal,
-  path: string,
+  ops: Ops,
+  path: string | undefined,
   flags: BackpropFlags,
-): Promise<void> {
-  const read = await readModel(path);
-  const run = runInfoOf(read.file);
-  const spec = dataSpecFor(flags, run, 'finetune backprop');
-  const { ops, name: backend } = await startBackend(term, flags);
-  const model = buildModel(ops, read, ['dbn', 'autoencoder'], 'finetune backprop');
-  const data = await loadSplit(term, spec, 'train', dataOptions(flags));
-  if (data.cols !== modelInputs(model)) {
-    throw new UsageError(
-      `--data ${spec.text} has ${data.cols} columns, the model takes ${modelInputs(model)} inputs`,
+): Promise<{
+  target: BackpropTarget;
+  data: Dataset;
+  run: FineTuneRun;
+  options: FineTuneOptions & { epochs: number };
+  state?: ReturnType<typeof decodeBackpropCheckpoint>['state'];
+}> {
+  if (flags.resume) {
+    refuseChangedOptions(flags, [
+      ['batchSize', '--batch-size'],
+      ['learningRate', '--learning-rate'],
+      ['optimizer', '--optimizer'],
+      ['momentum', '--momentum'],
+      ['weightDecay', '--weight-decay'],
+      ['validationFraction', '--validation-fraction'],
+      ['patience', '--patience'],
+      ['seed', '--seed'],
+    ]);
+    const read = await readModel(flags.resume);
+    const of = read.file.model.of === 'autoencoder' ? 'autoencoder' : 'classifier';
+    const restored = decodeBackpropCheckpoint(ops, read.bytes, of, flags.resume);
+    const run = recordedRun(restored.settings, flags.resume);
+    const options = {
+      ...(restored.settings.backprop as FineTuneOptions & { epochs: number }),
+      ...(flags.epochs !== undefined ? { epochs: flags.epochs } : {}),
+    };
+    const target =
+      of === 'classifier'
+        ? classifierTarget(restored.model as FeedForwardNet)
+        : autoencoderTarget(restored.model as DeepAutoencoder);
+    const { data } = await fineTuneData(
+      term,
+      flags,
+      run,
+      target.net.inputSize,
+      'finetune backprop',
     );
+    term.info(
+      `resuming from ${flags.resume}: epoch ${restored.state.epoch + 1}/${options.epochs}, batch ${restored.state.batch}`,
+    );
+    return { target, data, run, options, state: restored.state };
   }
+  const read = await readModel(path!);
+  const recorded = runInfoOf(read.file);
+  const model = buildModel(ops, read, ['dbn', 'autoencoder'], 'finetune backprop');
+  const { data, spec, used } = await fineTuneData(
+    term,
+    flags,
+    recorded as Partial<FineTuneRun>,
+    modelInputs(model),
+    'finetune backprop',
+  );
   const seed = flags.seed ?? 1;
   const options: FineTuneOptions & { epochs: number } = defined({
     epochs: flags.epochs ?? 10,
@@ -186,89 +374,100 @@ export async function finetuneBackprop(
     patience: flags.patience,
     seed,
   });
-  const progress = term.progress();
-  const interrupt = interruptible(term);
-  const started = performance.now();
-  let bytes: Uint8Array;
-  let what: string;
-  try {
-    const onEpoch = (e: FineTuneEpoch) => fineTuneLine(progress, options.epochs, e);
-    if (model.kind === 'dbn') {
-      const dbn = model.dbn;
-      const numClasses = dbn.numLabels || data.numClasses;
-      if (!data.labels || !numClasses) {
-        throw new UsageError(
-          `--data ${spec.text} has no labels; backprop fine-tuning of a DBN trains a classifier`,
-        );
-      }
-      const net = unrollClassifier(dbn, { numClasses, seed });
-      const history = await fineTune(
-        net,
-        data,
-        { labels: data.labels },
-        'softmax-cross-entropy',
-        options,
-        {
-          onEpoch,
-          signal: interrupt.signal,
-        },
-      );
-      throwIfInterrupted(interrupt.signal, `${path} was not fine-tuned`);
-      bytes = encodeClassifier(net, {
-        hyperParameters: {
-          backprop: options,
-          pretraining: read.file.training?.hyperParameters ?? {},
-        },
-        history: jsonSafe(history),
-      });
-      what = `classifier ${[net.inputSize, ...net.layers.map((l) => l.W.cols)].join('-')}`;
-      net.dispose();
-    } else if (model.kind === 'autoencoder') {
-      const ae = model.autoencoder;
-      // what DeepAutoencoder.fineTune does, with the interrupt signal passed on
-      const history = await fineTune(
-        ae.net ?? ae.unroll(),
-        data,
-        { data },
-        'sigmoid-cross-entropy',
-        options,
-        {
-          onEpoch,
-          signal: interrupt.signal,
-        },
-      );
-      throwIfInterrupted(interrupt.signal, `${path} was not fine-tuned`);
-      bytes = encodeAutoencoder(ae, {
-        hyperParameters: {
-          backprop: options,
-          pretraining: read.file.training?.hyperParameters ?? {},
-        },
-        history: jsonSafe(history),
-      });
-      what = `autoencoder ${ae.sizes.join('-')}`;
-    } else {
-      throw new UsageError(`${path}: finetune backprop takes dbn or autoencoder files`);
-    }
-  } finally {
-    progress.stop();
-    interrupt.dispose();
-  }
-  const seconds = (performance.now() - started) / 1000;
-  bytes = withRunInfo(bytes, {
-    command: 'finetune backprop',
-    from: path,
-    data: spec.text,
-    limit: flags.limit,
-    binarize: flags.binarize,
-    labelColumn: flags.labelColumn,
+  const run: FineTuneRun = {
+    from: path!,
+    ...used,
     seed,
-    backend,
-    seconds: Math.round(seconds * 1000) / 1000,
-  });
+    pretraining: read.file.training?.hyperParameters ?? {},
+  };
+  if (model.kind === 'dbn') {
+    const numClasses = model.dbn.numLabels || data.numClasses;
+    if (!data.labels || !numClasses)
+      throw new UsageError(
+        `--data ${spec.text} has no labels; backprop fine-tuning of a DBN trains a classifier`,
+      );
+    const net = unrollClassifier(model.dbn, { numClasses, seed });
+    disposeModel(model);
+    return { target: classifierTarget(net), data, run, options };
+  }
+  if (model.kind === 'autoencoder')
+    return { target: autoencoderTarget(model.autoencoder), data, run, options };
+  throw new UsageError(`${path}: finetune backprop takes dbn or autoencoder files`);
+}
+
+/**
+ * `deepbelief finetune backprop FILE`: unrolls a DBN into a classifier and fine-tunes it by
+ * back-propagation (or fine-tunes a deep autoencoder on its reconstructions).
+ */
+export async function finetuneBackprop(
+  term: Terminal,
+  path: string | undefined,
+  flags: BackpropFlags,
+): Promise<void> {
+  checkCheckpointFlags(flags);
+  if (!path && !flags.resume)
+    throw new UsageError('finetune backprop: give a model file, or --resume CHECKPOINT');
+  const { ops, name: backend } = await startBackend(term, flags);
+  const { target, data, run, options, state } = await backpropTarget(term, ops, path, flags);
+  const trainer =
+    target.of === 'classifier'
+      ? fineTuneTrainer(
+          target.net,
+          data,
+          { labels: data.labels! },
+          'softmax-cross-entropy',
+          options,
+        )
+      : fineTuneTrainer(target.net, data, { data }, 'sigmoid-cross-entropy', options);
+  if (state) trainer.loop.setState(state);
+  const { loop } = trainer;
+  const started = performance.now();
+  const finished = await runTraining<FineTuneEpoch>(
+    term,
+    {
+      fit: (hooks) => loop.fit(trainer.source, hooks),
+      done: () => loop.done,
+      where: () => {
+        const at = loop.getPosition();
+        return `epoch ${at.epoch + 1}/${options.epochs}, batch ${at.batch}`;
+      },
+      checkpoint: () =>
+        encodeBackpropCheckpoint(target.of, target.model, loop, { backprop: options, run }),
+      label: (e) => `backprop epoch ${e.epoch + 1}/${e.epochs}`,
+      epochLine: (e: FineTuneEpoch) => {
+        const valid =
+          e.validationLoss === null ? '' : `, validation ${formatMetric(e.validationLoss)}`;
+        return `backprop epoch ${e.epoch + 1}/${options.epochs}: loss ${formatMetric(e.trainLoss)}${valid} (${formatDuration(e.seconds)})`;
+      },
+      metric: 'loss',
+    },
+    flags,
+  );
+  if (!finished) {
+    loop.dispose();
+    target.dispose();
+    return;
+  }
+  trainer.algorithm.restoreBest();
+  const seconds = (performance.now() - started) / 1000;
+  const bytes = withRunInfo(
+    target.encode({
+      hyperParameters: { backprop: options, pretraining: run.pretraining },
+      history: jsonSafe(loop.history),
+    }),
+    {
+      command: 'finetune backprop',
+      ...runFields(run),
+      backend,
+      seconds: Math.round(seconds * 1000) / 1000,
+      ...(flags.resume ? { resumedFrom: flags.resume } : {}),
+    },
+  );
+  loop.dispose();
   await saveBytes(flags.out, bytes);
-  disposeModel(model);
   term.result(
-    `${term.out.bold('fine-tuned')} ${what} by backprop on ${data.rows} rows in ${formatDuration(seconds)} (${backend})`,
+    `${term.out.bold('fine-tuned')} ${target.what} by backprop on ${data.rows} rows in ${formatDuration(seconds)} (${backend})`,
   );
   term.result(`wrote ${flags.out} (${formatBytes(bytes.length)})`);
+  target.dispose();
 }

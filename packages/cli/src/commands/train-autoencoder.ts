@@ -1,33 +1,39 @@
-import { SeededRandom } from '@deepbelief/core';
+import { type LoopState, SeededRandom } from '@deepbelief/core';
 import {
   autoencoder2006,
   DeepAutoencoder,
+  decodeBackpropCheckpoint,
+  decodePretrainCheckpoint,
   encodeAutoencoder,
+  encodeBackpropCheckpoint,
+  encodePretrainCheckpoint,
+  type FineTuneEpoch,
   type FineTuneOptions,
-  fineTune as fineTuneNet,
+  fineTuneTrainer,
+  type StackState,
 } from '@deepbelief/dbn';
-import type { EpochEvent } from '@deepbelief/rbm';
+import type { EpochEvent, TrainOptions } from '@deepbelief/rbm';
+import { z } from 'zod';
 import {
   type BackendFlags,
   type DataFlags,
   dataOptions,
   formatBytes,
-  interruptible,
   loadSplit,
-  rbmProgressHooks,
+  rbmEpochLine,
   requireDataSpec,
   startBackend,
-  throwIfInterrupted,
 } from '../common.js';
 import { type AutoencoderConfig, loadConfig } from '../config.js';
 import { UsageError } from '../errors.js';
-import { jsonSafe, saveBytes, withRunInfo } from '../models.js';
+import { jsonSafe, type RunInfo, readModel, saveBytes, withRunInfo } from '../models.js';
 import { formatDuration, formatMetric, type Terminal } from '../terminal.js';
-import { layerOptions } from './train-dbn.js';
+import { type CheckpointFlags, checkCheckpointFlags, runTraining } from '../training-run.js';
+import { layerOptions, stackPosition } from './train-dbn.js';
 import { trainingFromFlags } from './train-rbm.js';
 
 /** Flags of `deepbelief train autoencoder`. */
-export interface TrainAutoencoderFlags extends DataFlags, BackendFlags {
+export interface TrainAutoencoderFlags extends DataFlags, BackendFlags, CheckpointFlags {
   readonly config?: string;
   readonly seed?: number;
   readonly out?: string;
@@ -42,7 +48,6 @@ export interface TrainAutoencoderFlags extends DataFlags, BackendFlags {
   readonly finetuneEpochs?: number;
   readonly finetuneLearningRate?: number;
   readonly optimizer?: 'sgd' | 'adam';
-  readonly maxBatches?: number;
 }
 
 /** `deepbelief train autoencoder`: pre-trains a deep autoencoder, unrolls it and fine-tunes it. */
@@ -50,6 +55,7 @@ export async function trainAutoencoder(
   term: Terminal,
   flags: TrainAutoencoderFlags,
 ): Promise<void> {
+  checkCheckpointFlags(flags);
   const started = performance.now();
   const config: AutoencoderConfig = flags.config
     ? await loadConfig(flags.config, 'autoencoder')
@@ -76,8 +82,49 @@ export async function trainAutoencoder(
     threads: flags.threads ?? config.threads,
   });
   const data = await loadSplit(term, spec, 'train', dataOptions(dataFlags));
-  const sizes = flags.sizes ?? config.sizes ?? [...preset!.sizes];
-  if (sizes.length < 2) throw new UsageError('--sizes: an autoencoder needs at least two sizes');
+  const resume = flags.resume ? await readModel(flags.resume) : undefined;
+  const algorithm = resume?.file.model.algorithm;
+  if (resume && (resume.file.model.of !== 'autoencoder' || !algorithm)) {
+    throw new UsageError(
+      `--resume ${flags.resume}: not a checkpoint of train autoencoder (it holds a '${String(resume.file.model.of ?? resume.file.kind)}')`,
+    );
+  }
+  const recorded = resume ? settingsSchema.safeParse(resume.file.training?.hyperParameters) : null;
+  if (recorded && !recorded.success)
+    throw new UsageError(
+      `--resume ${flags.resume}: the checkpoint's training.hyperParameters are missing or invalid`,
+    );
+  const settings = (recorded?.data as AutoencoderSettings | undefined) ?? newSettings();
+
+  function newSettings(): AutoencoderSettings {
+    const sizes = flags.sizes ?? config.sizes ?? [...preset!.sizes];
+    if (sizes.length < 2) throw new UsageError('--sizes: an autoencoder needs at least two sizes');
+    const layers = layerOptions(
+      sizes.length - 1,
+      preset,
+      config.pretrain,
+      trainingFromFlags(flags),
+      flags.config ?? '--config',
+    );
+    const fineTune = {
+      ...(preset?.fineTune ?? {
+        epochs: 10,
+        batchSize: 100,
+        learningRate: 1e-3,
+        optimizer: 'adam',
+      }),
+      ...config.fineTune,
+      ...(flags.finetuneEpochs !== undefined ? { epochs: flags.finetuneEpochs } : {}),
+      ...(flags.finetuneLearningRate !== undefined
+        ? { learningRate: flags.finetuneLearningRate }
+        : {}),
+      ...(flags.optimizer !== undefined ? { optimizer: flags.optimizer } : {}),
+      seed,
+    } as FineTuneOptions & { epochs: number };
+    return { sizes, layers, fineTune, seed, ...(presetName ? { preset: presetName } : {}) };
+  }
+  const { sizes, layers } = settings;
+  const fineTune = settings.fineTune as FineTuneOptions & { epochs: number };
   if (sizes[0] !== data.cols) {
     const from =
       flags.sizes || config.sizes ? '--sizes starts with' : `--preset ${presetName} expects`;
@@ -85,76 +132,120 @@ export async function trainAutoencoder(
       `${from} ${sizes[0]} inputs, but --data ${spec.text} has ${data.cols} columns; pass --sizes ${data.cols},…`,
     );
   }
-  const layers = layerOptions(
-    sizes.length - 1,
-    preset,
-    config.pretrain,
-    trainingFromFlags(flags),
-    flags.config ?? '--config',
-  );
-  const fineTune: FineTuneOptions & { epochs: number } = {
-    ...(preset?.fineTune ?? { epochs: 10, batchSize: 100, learningRate: 1e-3, optimizer: 'adam' }),
-    ...config.fineTune,
-    ...(flags.finetuneEpochs !== undefined ? { epochs: flags.finetuneEpochs } : {}),
-    ...(flags.finetuneLearningRate !== undefined
-      ? { learningRate: flags.finetuneLearningRate }
-      : {}),
-    ...(flags.optimizer !== undefined ? { optimizer: flags.optimizer } : {}),
-    seed,
-  } as FineTuneOptions & { epochs: number };
 
-  const ae = new DeepAutoencoder(ops, sizes, new SeededRandom(seed));
-  term.info(
-    `training autoencoder ${sizes.join('-')}, ${layers.map((l) => l.epochs).join('/')} epochs per layer, then ${fineTune.epochs} epochs of fine-tuning`,
-  );
-  const progress = term.progress();
-  const interrupt = interruptible(term);
   const trainStarted = performance.now();
-  let pretrainHistory: EpochEvent[] = [];
-  let fineTuneHistory: unknown[] = [];
-  try {
-    const histories = await ae.pretrain(data, {
-      layers,
-      seed,
-      hooks: {
-        ...rbmProgressHooks(progress),
-        signal: interrupt.signal,
-        ...(flags.maxBatches !== undefined ? { maxBatches: flags.maxBatches } : {}),
+  const runInfo = () =>
+    JSON.parse(
+      JSON.stringify({
+        command: 'train autoencoder',
+        data: spec.text,
+        limit: dataFlags.limit,
+        binarize: dataFlags.binarize,
+        labelColumn: dataFlags.labelColumn,
+        seed: settings.seed,
+        backend,
+        seconds: Math.round(((performance.now() - trainStarted) / 1000) * 1000) / 1000,
+        ...(settings.preset ? { preset: settings.preset } : {}),
+      }),
+    ) as RunInfo;
+  let ae: DeepAutoencoder;
+  let pretrainHistory: EpochEvent[] = settings.pretrainHistory ?? [];
+  let backpropState: LoopState<FineTuneEpoch> | undefined;
+  let stackState: StackState | undefined;
+  if (resume && algorithm === 'backprop') {
+    const restored = decodeBackpropCheckpoint(ops, resume.bytes, 'autoencoder', resume.path);
+    ae = restored.model;
+    backpropState = restored.state;
+    term.info(
+      `resuming from ${resume.path}: fine-tuning epoch ${backpropState.epoch + 1}/${fineTune.epochs}, batch ${backpropState.batch}`,
+    );
+  } else if (resume) {
+    const restored = decodePretrainCheckpoint(ops, resume.bytes, 'autoencoder', resume.path);
+    ae = restored.model;
+    stackState = restored.state;
+    term.info(`resuming from ${resume.path}: ${stackPosition(stackState, layers)}`);
+  } else {
+    ae = new DeepAutoencoder(ops, sizes, new SeededRandom(settings.seed));
+    term.info(
+      `training autoencoder ${sizes.join('-')}, ${layers.map((l) => l.epochs).join('/')} epochs per layer, then ${fineTune.epochs} epochs of fine-tuning`,
+    );
+  }
+
+  let used = 0; // batches run so far in this call (--max-batches counts both phases)
+  if (!backpropState) {
+    const stack = ae.pretrainer(data, { layers, seed: settings.seed });
+    if (stackState) stack.setState(stackState);
+    const finished = await runTraining<EpochEvent>(
+      term,
+      {
+        fit: (hooks) =>
+          stack.fit({
+            ...hooks,
+            onBatch: (e) => {
+              used++;
+              return hooks.onBatch?.(e);
+            },
+          }),
+        done: () => stack.done,
+        where: () => stackPosition(stack.getState(), layers),
+        checkpoint: () =>
+          encodePretrainCheckpoint('autoencoder', ae, stack, { ...settings, run: runInfo() }),
+        label: (e) => `${e.algorithm} epoch ${e.epoch + 1}/${e.epochs}`,
+        epochLine: rbmEpochLine,
+        metric: 'recon',
       },
-    });
-    pretrainHistory = histories.flat();
-    throwIfInterrupted(interrupt.signal, 'the autoencoder was not saved');
-    if (flags.maxBatches !== undefined && histories.some((h, i) => h.length < layers[i]!.epochs)) {
-      term.result(
-        `stopped after ${flags.maxBatches} batches per layer (--max-batches); the autoencoder was not saved`,
-      );
+      flags,
+    );
+    if (!finished) {
       ae.dispose();
       return;
     }
-    if (fineTune.epochs > 0) {
-      // what DeepAutoencoder.fineTune does, with the interrupt signal passed on
-      fineTuneHistory = await fineTuneNet(
-        ae.net ?? ae.unroll(),
-        data,
-        { data },
-        'sigmoid-cross-entropy',
-        fineTune,
-        {
-          signal: interrupt.signal,
-          onEpoch: (e) => {
-            progress.line(
-              `fine-tune epoch ${e.epoch + 1}/${fineTune.epochs}: loss ${formatMetric(e.trainLoss)}${e.validationLoss === null ? '' : `, validation ${formatMetric(e.validationLoss)}`} (${formatDuration(e.seconds)})`,
-            );
-          },
+    pretrainHistory = stack.getState().histories.flat();
+  }
+  let fineTuneHistory: FineTuneEpoch[] = [];
+  if (fineTune.epochs > 0) {
+    const trainer = fineTuneTrainer(
+      ae.net ?? ae.unroll(),
+      data,
+      { data },
+      'sigmoid-cross-entropy',
+      fineTune,
+    );
+    if (backpropState) trainer.loop.setState(backpropState);
+    const { loop } = trainer;
+    const remaining = flags.maxBatches === undefined ? undefined : flags.maxBatches - used;
+    const finished = await runTraining<FineTuneEpoch>(
+      term,
+      {
+        fit: (hooks) => loop.fit(trainer.source, hooks),
+        done: () => loop.done,
+        where: () => {
+          const at = loop.getPosition();
+          return `fine-tuning epoch ${at.epoch + 1}/${fineTune.epochs}, batch ${at.batch}`;
         },
-      );
-    } else {
-      ae.unroll();
+        checkpoint: () =>
+          encodeBackpropCheckpoint('autoencoder', ae, loop, {
+            ...settings,
+            pretrainHistory: jsonSafe(pretrainHistory),
+            run: runInfo(),
+          }),
+        label: (e) => `fine-tune epoch ${e.epoch + 1}/${e.epochs}`,
+        epochLine: (e) =>
+          `fine-tune epoch ${e.epoch + 1}/${fineTune.epochs}: loss ${formatMetric(e.trainLoss)}${e.validationLoss === null ? '' : `, validation ${formatMetric(e.validationLoss)}`} (${formatDuration(e.seconds)})`,
+        metric: 'loss',
+      },
+      { ...flags, ...(remaining !== undefined ? { maxBatches: remaining } : {}) },
+    );
+    if (!finished) {
+      loop.dispose();
+      ae.dispose();
+      return;
     }
-    throwIfInterrupted(interrupt.signal, 'the autoencoder was not saved');
-  } finally {
-    progress.stop();
-    interrupt.dispose();
+    trainer.algorithm.restoreBest();
+    fineTuneHistory = loop.history;
+    loop.dispose();
+  } else {
+    ae.unroll();
   }
   const trainSeconds = (performance.now() - trainStarted) / 1000;
   const bytes = withRunInfo(
@@ -163,15 +254,9 @@ export async function trainAutoencoder(
       history: jsonSafe([...pretrainHistory, ...fineTuneHistory]),
     }),
     {
-      command: 'train autoencoder',
-      data: spec.text,
-      limit: dataFlags.limit,
-      binarize: dataFlags.binarize,
-      labelColumn: dataFlags.labelColumn,
-      seed,
-      backend,
+      ...runInfo(),
       seconds: Math.round(trainSeconds * 1000) / 1000,
-      ...(presetName ? { preset: presetName } : {}),
+      ...(flags.resume ? { resumedFrom: flags.resume } : {}),
     },
   );
   await saveBytes(out, bytes);
@@ -182,4 +267,23 @@ export async function trainAutoencoder(
     `wrote ${out} (${formatBytes(bytes.length)}) in ${formatDuration((performance.now() - started) / 1000)} total`,
   );
   ae.dispose();
+}
+
+/** What a train-autoencoder checkpoint keeps besides the model and the loop's state. */
+const settingsSchema = z.looseObject({
+  sizes: z.array(z.int().min(1)).min(2),
+  layers: z.array(z.record(z.string(), z.unknown())).min(1),
+  fineTune: z.record(z.string(), z.unknown()),
+  seed: z.int(),
+  preset: z.string().optional(),
+  pretrainHistory: z.array(z.unknown()).optional(),
+});
+
+interface AutoencoderSettings {
+  readonly sizes: number[];
+  readonly layers: TrainOptions[];
+  readonly fineTune: Record<string, unknown>;
+  readonly seed: number;
+  readonly preset?: string;
+  readonly pretrainHistory?: EpochEvent[];
 }

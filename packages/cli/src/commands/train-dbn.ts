@@ -1,5 +1,13 @@
 import { SeededRandom } from '@deepbelief/core';
-import { DBN, type DBNPreset, dbnFromFile, dbnPresets, encodeDBN } from '@deepbelief/dbn';
+import {
+  DBN,
+  type DBNPreset,
+  dbnPresets,
+  decodePretrainCheckpoint,
+  encodeDBN,
+  encodePretrainCheckpoint,
+  type StackState,
+} from '@deepbelief/dbn';
 import { decodeModel } from '@deepbelief/model-format';
 import { readSafetensorsBytes } from '@deepbelief/model-format/node';
 import type { EpochEvent, TrainOptions } from '@deepbelief/rbm';
@@ -9,17 +17,16 @@ import {
   type DataFlags,
   dataOptions,
   formatBytes,
-  interruptible,
   loadSplit,
-  rbmProgressHooks,
+  rbmEpochLine,
   requireDataSpec,
   startBackend,
 } from '../common.js';
 import { type DbnConfig, loadConfig, type RbmTrainingConfig } from '../config.js';
-import { InterruptedError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { effectiveKind, saveBytes, withRunInfo } from '../models.js';
-import { pretrainLayers } from '../pretrain.js';
 import { formatDuration, formatMetric, type Terminal } from '../terminal.js';
+import { runTraining } from '../training-run.js';
 import { trainingFromFlags } from './train-rbm.js';
 
 /** Flags of `deepbelief train dbn`. */
@@ -43,15 +50,21 @@ export interface TrainDbnFlags extends DataFlags, BackendFlags {
   readonly maxBatches?: number;
 }
 
-/** What a DBN checkpoint keeps besides the weights, to continue at the next layer. */
-const dbnStateSchema = z.strictObject({
-  completedLayers: z.int().min(0),
-  dataRows: z.int().min(1),
+/** The settings a DBN pre-training checkpoint keeps besides the stack's state. */
+const dbnSettingsSchema = z.looseObject({
   seed: z.int(),
   labels: z.int().min(0),
   propagate: z.enum(['probabilities', 'samples']),
   layers: z.array(z.record(z.string(), z.unknown())).min(1),
+  preset: z.string().optional(),
 });
+
+/** `layer 2, epoch 3/10, batch 20`: where a stack stands. */
+export function stackPosition(state: StackState, layers: readonly TrainOptions[]): string {
+  if (state.layer >= layers.length) return `all ${layers.length} layers trained`;
+  const epoch = state.loop?.epoch ?? 0;
+  return `layer ${state.layer + 1}, epoch ${epoch + 1}/${layers[state.layer]!.epochs}, batch ${state.loop?.batch ?? 0}`;
+}
 
 /**
  * Per-layer training options: the preset's (its first layer's for a custom depth), then the
@@ -127,37 +140,35 @@ export async function trainDbn(term: Terminal, flags: TrainDbnFlags): Promise<vo
   let labels: number;
   let propagate: 'probabilities' | 'samples';
   let layers: TrainOptions[];
-  let completedLayers = 0;
-  let history: EpochEvent[] = [];
   let presetName: string | undefined;
+  let resumeState: StackState | undefined;
   if (flags.resume) {
     const bytes = await readSafetensorsBytes(flags.resume);
     const file = decodeModel(bytes, { source: flags.resume, expectKind: 'checkpoint' });
-    const { kind, model } = effectiveKind(file);
-    if (kind !== 'dbn') {
+    const { kind } = effectiveKind(file);
+    if (kind !== 'dbn' || file.model.algorithm !== 'pretrain') {
       throw new UsageError(
-        `--resume ${flags.resume}: this is a checkpoint of a '${kind}', not of a DBN (train ${kind} --resume takes it)`,
+        `--resume ${flags.resume}: this is a checkpoint of a '${kind}'${file.model.algorithm ? ` (${String(file.model.algorithm)})` : ''}, not of DBN pre-training`,
       );
     }
-    const parsed = dbnStateSchema.safeParse(file.training?.state);
+    const restored = decodePretrainCheckpoint(ops, bytes, 'dbn', flags.resume);
+    const parsed = dbnSettingsSchema.safeParse(restored.settings);
     if (!parsed.success) {
       throw new UsageError(
-        `--resume ${flags.resume}: not a DBN checkpoint written by train dbn (training.state is missing or invalid)`,
+        `--resume ${flags.resume}: not a DBN checkpoint written by train dbn (training.hyperParameters is missing or invalid)`,
       );
     }
-    const state = parsed.data;
-    ({ seed, labels, propagate, completedLayers } = state);
-    layers = state.layers as TrainOptions[];
-    history = (file.training?.history ?? []) as unknown as EpochEvent[];
-    dbn = dbnFromFile(ops, { ...file, kind: 'dbn', model });
-    if (state.dataRows !== data.rows || dbn.sizes[0] !== data.cols) {
+    ({ seed, labels, propagate } = parsed.data);
+    layers = parsed.data.layers as TrainOptions[];
+    presetName = parsed.data.preset;
+    dbn = restored.model;
+    resumeState = restored.state;
+    if (dbn.sizes[0] !== data.cols) {
       throw new UsageError(
-        `--resume ${flags.resume}: the checkpoint was trained on ${state.dataRows} rows × ${dbn.sizes[0]} columns, but --data ${spec.text} gives ${data.rows} × ${data.cols}; use the same --data and --limit`,
+        `--resume ${flags.resume}: the checkpoint's DBN takes ${dbn.sizes[0]} columns, but --data ${spec.text} gives ${data.cols}; use the same --data`,
       );
     }
-    term.info(
-      `resuming from ${flags.resume}: ${completedLayers} of ${dbn.layers.length} layers trained`,
-    );
+    term.info(`resuming from ${flags.resume}: ${stackPosition(resumeState, layers)}`);
   } else {
     seed = flags.seed ?? config.seed ?? 1;
     presetName =
@@ -206,9 +217,6 @@ export async function trainDbn(term: Terminal, flags: TrainDbnFlags): Promise<vo
 
   const describe = `${dbn.sizes.join('-')}${dbn.numLabels ? ` with ${dbn.numLabels} label units` : ''}`;
   term.info(`training dbn ${describe}, ${layers.map((l) => l.epochs).join('/')} epochs per layer`);
-  const progress = term.progress();
-  const hooks = rbmProgressHooks(progress);
-  const interrupt = interruptible(term);
   const trainStarted = performance.now();
   const runInfo = () => ({
     command: 'train dbn',
@@ -222,51 +230,37 @@ export async function trainDbn(term: Terminal, flags: TrainDbnFlags): Promise<vo
     ...(presetName ? { preset: presetName } : {}),
   });
   const hyperParameters = () => ({ layers, labels, propagate, seed });
-  const checkpoint = async (completed: number) => {
-    if (!checkpointPath) return;
-    const plain = encodeDBN(dbn, { hyperParameters: hyperParameters(), history });
-    const file = decodeModel(plain);
-    await saveBytes(
-      checkpointPath,
-      withRunInfo(plain, runInfo(), {
-        kind: 'checkpoint',
-        model: { of: 'dbn', dbn: file.model },
-        state: { completedLayers: completed, dataRows: data.rows, ...hyperParameters() },
-      }),
-    );
-  };
-  let result: Awaited<ReturnType<typeof pretrainLayers>>;
-  try {
-    result = await pretrainLayers(dbn, data, {
-      layers,
-      ...(data.labels && dbn.numLabels > 0 ? { labels: data.labels } : {}),
-      seed,
-      propagate,
-      completedLayers,
-      ...(flags.maxBatches !== undefined ? { maxBatches: flags.maxBatches } : {}),
-      hooks: { ...hooks, signal: interrupt.signal },
-      onLayer: async (l, h) => {
-        history = [...history, ...h];
-        await checkpoint(l + 1);
-      },
-    });
-  } finally {
-    progress.stop();
-    interrupt.dispose();
-  }
+  const stack = dbn.pretrainer(data, {
+    layers,
+    ...(data.labels && dbn.numLabels > 0 ? { labels: data.labels } : {}),
+    seed,
+    propagate,
+  });
+  if (resumeState) stack.setState(resumeState);
+  const finished = await runTraining<EpochEvent>(
+    term,
+    {
+      fit: (hooks) => stack.fit(hooks),
+      done: () => stack.done,
+      where: () => stackPosition(stack.getState(), layers),
+      checkpoint: () =>
+        encodePretrainCheckpoint('dbn', dbn, stack, {
+          ...hyperParameters(),
+          ...(presetName ? { preset: presetName } : {}),
+          run: JSON.parse(JSON.stringify(runInfo())) as object, // without undefined fields
+        }),
+      label: (e) => `${e.algorithm} epoch ${e.epoch + 1}/${e.epochs}`,
+      epochLine: rbmEpochLine,
+      metric: 'recon',
+    },
+    { ...flags, checkpoint: checkpointPath },
+  );
   const trainSeconds = (performance.now() - trainStarted) / 1000;
-  if (result.completedLayers < dbn.layers.length) {
-    const where = `${result.completedLayers} of ${dbn.layers.length} layers complete`;
-    const resume = checkpointPath
-      ? `checkpoint written to ${checkpointPath} after each layer; continue with --resume ${checkpointPath}`
-      : 'no checkpoint was written (pass --checkpoint FILE to be able to resume)';
+  if (!finished) {
     dbn.dispose();
-    if (interrupt.signal.aborted) throw new InterruptedError(`stopped with ${where}; ${resume}`);
-    term.result(
-      `stopped after ${flags.maxBatches} batches (--max-batches) with ${where}; ${resume}`,
-    );
     return;
   }
+  const history = stack.getState().histories.flat();
   const bytes = withRunInfo(
     encodeDBN(dbn, { hyperParameters: hyperParameters(), history }),
     runInfo(),

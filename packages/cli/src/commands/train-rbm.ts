@@ -1,6 +1,7 @@
 import { SeededRandom } from '@deepbelief/core';
 import { readSafetensorsBytes } from '@deepbelief/model-format/node';
 import {
+  type EpochEvent,
   encodeCheckpoint,
   encodeRBM,
   RBM,
@@ -13,16 +14,16 @@ import {
   type DataFlags,
   dataOptions,
   formatBytes,
-  interruptible,
   loadSplit,
-  rbmProgressHooks,
+  rbmEpochLine,
   requireDataSpec,
   startBackend,
 } from '../common.js';
 import { loadConfig, type RbmConfig, type RbmTrainingConfig } from '../config.js';
-import { InterruptedError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { saveBytes, withRunInfo } from '../models.js';
 import { formatDuration, formatMetric, type Terminal } from '../terminal.js';
+import { runTraining } from '../training-run.js';
 
 /** Flags of `deepbelief train rbm`. */
 export interface TrainRbmFlags extends DataFlags, BackendFlags {
@@ -171,45 +172,25 @@ export async function trainRbm(term: Terminal, flags: TrainRbmFlags): Promise<vo
     trainer = new RBMTrainer(rbm, training, root.fork());
   }
 
-  const progress = term.progress();
-  const hooks = rbmProgressHooks(progress);
-  const interrupt = interruptible(term);
-  let sinceCheckpoint = 0;
-  const writeCheckpoint = async () => {
-    if (!checkpointPath) return;
-    await saveBytes(checkpointPath, encodeCheckpoint(rbm, trainer, data.rows));
-    sinceCheckpoint = 0;
-  };
   const trainStarted = performance.now();
-  try {
-    await trainer.fit(data, {
-      onBatch: async (e) => {
-        hooks.onBatch?.(e);
-        sinceCheckpoint++;
-        if (checkpointEvery !== undefined && sinceCheckpoint >= checkpointEvery)
-          await writeCheckpoint();
+  const finished = await runTraining<EpochEvent>(
+    term,
+    {
+      fit: (hooks) => trainer.fit(data, hooks),
+      done: () => trainer.loop.done,
+      where: () => {
+        const at = trainer.loop.getPosition();
+        return `epoch ${at.epoch + 1}/${trainer.options.epochs}, batch ${at.batch}`;
       },
-      onEpoch: async (e) => {
-        hooks.onEpoch?.(e);
-        if (checkpointEvery === undefined) await writeCheckpoint();
-      },
-      signal: interrupt.signal,
-      ...(flags.maxBatches !== undefined ? { maxBatches: flags.maxBatches } : {}),
-    });
-  } finally {
-    progress.stop();
-    interrupt.dispose();
-  }
+      checkpoint: () => encodeCheckpoint(rbm, trainer, data.rows),
+      label: (e) => `${e.algorithm} epoch ${e.epoch + 1}/${e.epochs}`,
+      epochLine: rbmEpochLine,
+      metric: 'recon',
+    },
+    { ...flags, checkpoint: checkpointPath, checkpointEvery },
+  );
   const trainSeconds = (performance.now() - trainStarted) / 1000;
-  const state = trainer.getState();
-  if (state.epoch < trainer.options.epochs) {
-    await writeCheckpoint();
-    const where = `epoch ${state.epoch + 1}/${trainer.options.epochs}, batch ${state.batch}`;
-    const resume = checkpointPath
-      ? `checkpoint written to ${checkpointPath}; continue with --resume ${checkpointPath}`
-      : 'no checkpoint was written (pass --checkpoint FILE to be able to resume)';
-    if (interrupt.signal.aborted) throw new InterruptedError(`stopped at ${where}; ${resume}`);
-    term.result(`stopped after ${flags.maxBatches} batches (--max-batches) at ${where}; ${resume}`);
+  if (!finished) {
     trainer.dispose();
     rbm.dispose();
     return;
