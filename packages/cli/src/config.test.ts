@@ -24,11 +24,24 @@ function write(name: string, text: string): string {
 }
 
 describe('config schemas', () => {
-  it('use the hyper-parameter names of the TypeScript APIs', () => {
-    const rbmKeys = Object.keys(trainOptionsSchema.shape);
-    for (const key of Object.keys(rbmTrainingSchema.shape)) expect(rbmKeys).toContain(key);
-    const ftKeys = Object.keys(fineTuneOptionsSchema.shape);
-    for (const key of Object.keys(fineTuneSchema.shape)) expect(ftKeys).toContain(key);
+  it('are derived from the libraries: every option of the TypeScript APIs, nothing else', () => {
+    expect(Object.keys(rbmTrainingSchema.shape).sort()).toEqual(
+      Object.keys(trainOptionsSchema.shape)
+        .filter((k) => k !== 'layerName')
+        .sort(),
+    );
+    expect(Object.keys(fineTuneSchema.shape).sort()).toEqual(
+      Object.keys(fineTuneOptionsSchema.shape).sort(),
+    );
+    // no library default leaks in: absent fields stay absent, so files layer over presets
+    expect(rbmTrainingSchema.parse({})).toEqual({});
+    expect(fineTuneSchema.parse({ epochs: 0 })).toEqual({ epochs: 0 });
+    // the library's checks hold
+    expect(rbmTrainingSchema.safeParse({ k: 0 }).success).toBe(false);
+    expect(
+      rbmTrainingSchema.safeParse({ momentum: { initial: 0.5, final: 0.9, switchEpoch: 1 } })
+        .success,
+    ).toBe(true);
   });
 
   it('export JSON Schemas that forbid unknown fields', () => {

@@ -1,64 +1,65 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
+import { fineTuneOptionsSchema } from '@deepbelief/dbn';
+import { type ResolvedTrainOptions, trainOptionsSchema } from '@deepbelief/rbm';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { UsageError } from './errors.js';
 
 const int = (min: number) => z.int().min(min);
-const positive = z.number().positive().finite();
-const unitOpen = z.number().gt(0).lt(1);
-
-/** Momentum as the RBM trainer takes it: a constant, or the practical guide's switch. */
-const momentumSchema = z.union(
-  [
-    z.number().min(0).lt(1),
-    z.strictObject({
-      initial: z.number().min(0).lt(1),
-      final: z.number().min(0).lt(1),
-      switchEpoch: int(0),
-    }),
-  ],
-  { error: 'expected a number in [0, 1) or { initial, final, switchEpoch }' },
-);
 
 /**
- * RBM training options in a config file: the fields of `@deepbelief/rbm`'s `TrainOptions`
- * with the same names (a constant learning rate only), all optional so that they can be
- * layered over presets and under flags.
+ * A library's options schema as config-file fields: the same names and checks, every field
+ * optional and without its default (so that a config file layers over presets and under
+ * flags), minus `omit`, with `overrides`. Derived, not copied: an option added to the
+ * library is accepted in config files at once.
  */
-export const rbmTrainingSchema = z.strictObject({
-  epochs: int(1).optional(),
-  batchSize: int(1).optional(),
-  learningRate: positive.optional(),
-  k: int(1).optional(),
-  persistent: z.boolean().optional(),
-  chains: int(1).optional(),
-  momentum: momentumSchema.optional(),
-  weightCost: z.number().min(0).finite().optional(),
-  sparsityTarget: unitOpen.optional(),
-  sparsityCost: z.number().min(0).finite().optional(),
-  sparsityDecay: z.number().min(0).lt(1).optional(),
-  shuffle: z.boolean().optional(),
-  initVisibleBias: z.boolean().optional(),
-  metricsEvery: int(1).optional(),
-});
-/** {@link rbmTrainingSchema}'s type. */
-export type RbmTrainingConfig = z.output<typeof rbmTrainingSchema>;
+function configFields<T extends object>(
+  schema: z.ZodObject,
+  omit: readonly string[],
+  overrides: Readonly<Record<string, z.ZodType>> = {},
+): ConfigObject<T> {
+  const shape: Record<string, z.ZodType> = {};
+  for (const [key, field] of Object.entries(schema.shape as Record<string, z.ZodType>)) {
+    if (omit.includes(key)) continue;
+    let f: z.ZodType = overrides[key] ?? field;
+    while (f instanceof z.ZodDefault || f instanceof z.ZodOptional) f = f.unwrap() as z.ZodType;
+    shape[key] = f.optional();
+  }
+  return z.strictObject(shape) as unknown as ConfigObject<T>;
+}
 
-/** Back-propagation options in a config file: `@deepbelief/dbn`'s `FineTuneOptions` (epochs 0 skips it). */
-export const fineTuneSchema = z.strictObject({
-  epochs: int(0).optional(),
-  batchSize: int(1).optional(),
-  learningRate: positive.optional(),
-  optimizer: z.enum(['sgd', 'adam']).optional(),
-  momentum: z.number().min(0).lt(1).optional(),
-  weightDecay: z.number().min(0).finite().optional(),
-  validationFraction: z.number().min(0).lt(1).optional(),
-  patience: int(1).optional(),
-  seed: z.int().optional(),
+/** The static type of {@link configFields}' result: every field of `T`, optional. */
+type ConfigObject<T> = z.ZodObject<
+  { [K in keyof T]-?: z.ZodOptional<z.ZodType<NonNullable<T[K]>>> },
+  z.core.$strict
+>;
+
+/**
+ * RBM training options in a config file: `@deepbelief/rbm`'s `trainOptionsSchema` (a constant
+ * learning rate only: a file cannot hold a schedule function; `layerName` is set by the
+ * command).
+ */
+export const rbmTrainingSchema = configFields<RbmTrainingConfig>(
+  trainOptionsSchema,
+  ['layerName'],
+  {
+    learningRate: z.number().positive().finite(),
+  },
+);
+/** {@link rbmTrainingSchema}'s type. */
+export type RbmTrainingConfig = Partial<
+  Omit<ResolvedTrainOptions, 'layerName' | 'learningRate'>
+> & {
+  readonly learningRate?: number;
+};
+
+/** Back-propagation options in a config file: `@deepbelief/dbn`'s `fineTuneOptionsSchema` (epochs 0 skips it). */
+export const fineTuneSchema = configFields<FineTuneConfig>(fineTuneOptionsSchema, [], {
+  epochs: int(0),
 });
 /** {@link fineTuneSchema}'s type. */
-export type FineTuneConfig = z.output<typeof fineTuneSchema>;
+export type FineTuneConfig = Partial<z.output<typeof fineTuneOptionsSchema>>;
 
 /** Settings every `train` config file may hold (the same as the common flags). */
 const commonFields = {
