@@ -1,8 +1,9 @@
-import type { BatchProgress, TrainingHooks } from '@deepbelief/core';
+import type { BatchProgress, MatrixSource, TrainingHooks, TrainingLoop } from '@deepbelief/core';
+import type { FineTuneEpoch } from '@deepbelief/dbn';
 import { interruptible } from './common.js';
 import { InterruptedError, UsageError } from './errors.js';
 import { saveBytes } from './models.js';
-import { formatMetric, type Terminal } from './terminal.js';
+import { formatDuration, formatMetric, type Terminal } from './terminal.js';
 
 /** Checkpoint flags every training command takes. */
 export interface CheckpointFlags {
@@ -92,4 +93,35 @@ export async function runTraining<E>(
     `stopped after ${flags.maxBatches} batches (--max-batches) at ${run.where()}; ${resume}`,
   );
   return false;
+}
+
+/**
+ * The {@link TrainingRun} of one training loop on `source`: it is done when the loop is, and
+ * says where it stands as `[what ]epoch E/N, batch B`.
+ */
+export function loopRun<E>(
+  loop: TrainingLoop<E>,
+  source: MatrixSource,
+  parts: Pick<TrainingRun<E>, 'checkpoint' | 'label' | 'epochLine' | 'metric'> & {
+    readonly epochs: number;
+    readonly what?: string;
+  },
+): TrainingRun<E> {
+  return {
+    fit: (hooks) => loop.fit(source, hooks),
+    done: () => loop.done,
+    where: () => {
+      const at = loop.getPosition();
+      return `${parts.what ? `${parts.what} ` : ''}epoch ${at.epoch + 1}/${parts.epochs}, batch ${at.batch}`;
+    },
+    ...parts,
+  };
+}
+
+/** `backprop epoch 3/10: loss 0.1234, validation 0.1456 (1.2 s)`. */
+export function backpropEpochLine(name: string, epochs: number): (e: FineTuneEpoch) => string {
+  return (e) => {
+    const valid = e.validationLoss === null ? '' : `, validation ${formatMetric(e.validationLoss)}`;
+    return `${name} epoch ${e.epoch + 1}/${epochs}: loss ${formatMetric(e.trainLoss)}${valid} (${formatDuration(e.seconds)})`;
+  };
 }

@@ -43,7 +43,13 @@ import {
   withRunInfo,
 } from '../models.js';
 import { formatDuration, formatMetric, type Terminal } from '../terminal.js';
-import { type CheckpointFlags, checkCheckpointFlags, runTraining } from '../training-run.js';
+import {
+  backpropEpochLine,
+  type CheckpointFlags,
+  checkCheckpointFlags,
+  loopRun,
+  runTraining,
+} from '../training-run.js';
 import { dataSpecFor } from './eval.js';
 
 /** Flags of `deepbelief finetune up-down`. */
@@ -215,21 +221,16 @@ export async function finetuneUpDown(
   }
   const source = toMatrixSource(data);
   const started = performance.now();
-  const finished = await runTraining<WakeSleepEpoch>(
+  const finished = await runTraining(
     term,
-    {
-      fit: (hooks) => loop.fit(source, hooks),
-      done: () => loop.done,
-      where: () => {
-        const at = loop.getPosition();
-        return `epoch ${at.epoch + 1}/${options.epochs}, batch ${at.batch}`;
-      },
+    loopRun(loop, source, {
+      epochs: options.epochs,
       checkpoint: () => encodeUpDownCheckpoint(dbn, loop, options, { run }),
       label: (e) => `up-down epoch ${e.epoch + 1}/${e.epochs}`,
-      epochLine: (e) =>
+      epochLine: (e: WakeSleepEpoch) =>
         `up-down epoch ${e.epoch + 1}/${options.epochs}: generative error ${formatMetric(e.generativeError)}, ${e.gibbsSteps} Gibbs steps (${formatDuration(e.seconds)})`,
       metric: 'error',
-    },
+    }),
     flags,
   );
   if (!finished) {
@@ -422,25 +423,16 @@ export async function finetuneBackprop(
   if (state) trainer.loop.setState(state);
   const { loop } = trainer;
   const started = performance.now();
-  const finished = await runTraining<FineTuneEpoch>(
+  const finished = await runTraining(
     term,
-    {
-      fit: (hooks) => loop.fit(trainer.source, hooks),
-      done: () => loop.done,
-      where: () => {
-        const at = loop.getPosition();
-        return `epoch ${at.epoch + 1}/${options.epochs}, batch ${at.batch}`;
-      },
+    loopRun(loop, trainer.source, {
+      epochs: options.epochs,
       checkpoint: () =>
         encodeBackpropCheckpoint(target.of, target.model, loop, { backprop: options, run }),
       label: (e) => `backprop epoch ${e.epoch + 1}/${e.epochs}`,
-      epochLine: (e: FineTuneEpoch) => {
-        const valid =
-          e.validationLoss === null ? '' : `, validation ${formatMetric(e.validationLoss)}`;
-        return `backprop epoch ${e.epoch + 1}/${options.epochs}: loss ${formatMetric(e.trainLoss)}${valid} (${formatDuration(e.seconds)})`;
-      },
+      epochLine: backpropEpochLine('backprop', options.epochs),
       metric: 'loss',
-    },
+    }),
     flags,
   );
   if (!finished) {

@@ -28,7 +28,13 @@ import { type AutoencoderConfig, loadConfig } from '../config.js';
 import { UsageError } from '../errors.js';
 import { jsonSafe, type RunInfo, readModel, saveBytes, withRunInfo } from '../models.js';
 import { formatDuration, formatMetric, type Terminal } from '../terminal.js';
-import { type CheckpointFlags, checkCheckpointFlags, runTraining } from '../training-run.js';
+import {
+  backpropEpochLine,
+  type CheckpointFlags,
+  checkCheckpointFlags,
+  loopRun,
+  runTraining,
+} from '../training-run.js';
 import { layerOptions, stackPosition } from './train-dbn.js';
 import { trainingFromFlags } from './train-rbm.js';
 
@@ -214,15 +220,11 @@ export async function trainAutoencoder(
     if (backpropState) trainer.loop.setState(backpropState);
     const { loop } = trainer;
     const remaining = flags.maxBatches === undefined ? undefined : flags.maxBatches - used;
-    const finished = await runTraining<FineTuneEpoch>(
+    const finished = await runTraining(
       term,
-      {
-        fit: (hooks) => loop.fit(trainer.source, hooks),
-        done: () => loop.done,
-        where: () => {
-          const at = loop.getPosition();
-          return `fine-tuning epoch ${at.epoch + 1}/${fineTune.epochs}, batch ${at.batch}`;
-        },
+      loopRun(loop, trainer.source, {
+        what: 'fine-tuning',
+        epochs: fineTune.epochs,
         checkpoint: () =>
           encodeBackpropCheckpoint('autoencoder', ae, loop, {
             ...settings,
@@ -230,10 +232,9 @@ export async function trainAutoencoder(
             run: runInfo(),
           }),
         label: (e) => `fine-tune epoch ${e.epoch + 1}/${e.epochs}`,
-        epochLine: (e) =>
-          `fine-tune epoch ${e.epoch + 1}/${fineTune.epochs}: loss ${formatMetric(e.trainLoss)}${e.validationLoss === null ? '' : `, validation ${formatMetric(e.validationLoss)}`} (${formatDuration(e.seconds)})`,
+        epochLine: backpropEpochLine('fine-tune', fineTune.epochs),
         metric: 'loss',
-      },
+      }),
       { ...flags, ...(remaining !== undefined ? { maxBatches: remaining } : {}) },
     );
     if (!finished) {

@@ -8,6 +8,7 @@ import {
   RBMTrainer,
   restoreCheckpoint,
   type TrainOptions,
+  toMatrixSource,
 } from '@deepbelief/rbm';
 import {
   type BackendFlags,
@@ -23,7 +24,7 @@ import { loadConfig, type RbmConfig, type RbmTrainingConfig } from '../config.js
 import { UsageError } from '../errors.js';
 import { saveBytes, withRunInfo } from '../models.js';
 import { formatDuration, formatMetric, type Terminal } from '../terminal.js';
-import { runTraining } from '../training-run.js';
+import { loopRun, runTraining } from '../training-run.js';
 
 /** Flags of `deepbelief train rbm`. */
 export interface TrainRbmFlags extends DataFlags, BackendFlags {
@@ -173,20 +174,17 @@ export async function trainRbm(term: Terminal, flags: TrainRbmFlags): Promise<vo
   }
 
   const trainStarted = performance.now();
-  const finished = await runTraining<EpochEvent>(
+  const run = loopRun(trainer.loop, toMatrixSource(data), {
+    epochs: trainer.options.epochs,
+    checkpoint: () => encodeCheckpoint(rbm, trainer, data.rows),
+    label: (e) => `${e.algorithm} epoch ${e.epoch + 1}/${e.epochs}`,
+    epochLine: rbmEpochLine,
+    metric: 'recon',
+  });
+  const finished = await runTraining(
     term,
-    {
-      fit: (hooks) => trainer.fit(data, hooks),
-      done: () => trainer.loop.done,
-      where: () => {
-        const at = trainer.loop.getPosition();
-        return `epoch ${at.epoch + 1}/${trainer.options.epochs}, batch ${at.batch}`;
-      },
-      checkpoint: () => encodeCheckpoint(rbm, trainer, data.rows),
-      label: (e) => `${e.algorithm} epoch ${e.epoch + 1}/${e.epochs}`,
-      epochLine: rbmEpochLine,
-      metric: 'recon',
-    },
+    // RBMTrainer.fit: the loop's, after initialising the visible biases from the data
+    { ...run, fit: (hooks) => trainer.fit(data, hooks) },
     { ...flags, checkpoint: checkpointPath, checkpointEvery },
   );
   const trainSeconds = (performance.now() - trainStarted) / 1000;
