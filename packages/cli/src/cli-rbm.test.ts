@@ -254,7 +254,7 @@ describe('checkpoints and --resume', () => {
     expect(existsSync(path('never.safetensors'))).toBe(false);
     const ckpt = load('run.ckpt');
     expect(ckpt.kind).toBe('checkpoint');
-    expect(ckpt.training?.state).toMatchObject({ epoch: 1, batch: 1, dataRows: 300 });
+    expect(ckpt.training?.state).toMatchObject({ epoch: 1, batch: 1, rows: 300 });
 
     // the architecture and training options come from the checkpoint
     const resumed = await runCli([
@@ -378,7 +378,7 @@ describe('Ctrl-C', () => {
       ),
     );
     expect(existsSync(path('sigint.safetensors'))).toBe(false);
-    expect(load('sigint.ckpt').training?.state).toMatchObject({ epoch: 0, dataRows: 60000 });
+    expect(load('sigint.ckpt').training?.state).toMatchObject({ epoch: 0, rows: 60000 });
   });
 });
 

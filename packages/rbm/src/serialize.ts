@@ -1,18 +1,21 @@
 import { DeepBeliefError, type Ops, SeededRandom, type Tensor } from '@deepbelief/core';
 import {
   checkTensorNames,
+  decodeLoopState,
   decodeModel,
+  encodeLoopState,
   encodeModel,
   type ModelFile,
-  randomStateSchema,
   requireTensor,
+  STATE_TENSOR_PREFIX,
   type TensorMap,
   validateWith,
 } from '@deepbelief/model-format';
 import { z } from 'zod';
+import type { EpochEvent } from './contrastive-divergence.js';
 import { type ResolvedTrainOptions, type TrainOptions, trainOptionsSchema } from './options.js';
 import { RBM, type RBMConfig } from './rbm.js';
-import { RBMTrainer, type TrainerState } from './trainer.js';
+import { RBMTrainer } from './trainer.js';
 import { RBM_PACKAGE_VERSION } from './version.js';
 
 const groupSchema = z.strictObject({
@@ -127,55 +130,27 @@ export function decodeRBM(
   return { rbm: rbmFromTensors(ops, file, model), file };
 }
 
-const stateSchema = z.strictObject({
-  epoch: z.number().int().min(0),
-  batch: z.number().int().min(0),
-  dataRows: z.number().int().min(1),
-  epochDataRng: randomStateSchema,
-  sampleRng: randomStateSchema,
-  history: z.array(z.unknown()),
-  epochErrorSum: z.number(),
-  epochErrorCount: z.number().int().min(0),
-});
-
 /**
- * A checkpoint: the RBM plus everything {@link RBMTrainer.getState} holds (momentum
- * velocities, persistent chains, sparsity estimates, data-order position and both random
- * generators), so that training resumed from it is bit-identical to an uninterrupted run.
+ * A checkpoint: the RBM plus the training loop's state (momentum velocities, persistent
+ * chains, sparsity estimates as `state.*` tensors; position, both random generators and the
+ * partial epoch's error in `training.state`, written by `encodeLoopState`), so that training
+ * resumed from it is bit-identical to an uninterrupted run. `dataRows` is checked on resume
+ * (the loop refuses other data).
  */
 export function encodeCheckpoint(rbm: RBM, trainer: RBMTrainer, dataRows: number): Uint8Array {
-  const state = trainer.getState();
-  const tensors: Record<string, { shape: readonly number[]; data: Float32Array }> = {
-    ...rbmTensors(rbm),
-  };
-  for (const [name, data] of Object.entries(state.velocities)) {
-    const t = name === 'W' ? rbm.W : rbm[name as 'visibleBias' | 'hiddenBias' | 'logSigma']!;
-    tensors[`state.velocity.${name}`] = { shape: [...t.shape], data };
-  }
-  if (state.chains)
-    tensors['state.chains'] = {
-      shape: [state.chains.length / rbm.numVisible, rbm.numVisible],
-      data: state.chains,
-    };
-  if (state.hiddenActivity)
-    tensors['state.hiddenActivity'] = { shape: [1, rbm.numHidden], data: state.hiddenActivity };
+  const loopState = trainer.getLoopState();
+  const { state, tensors } = encodeLoopState({
+    ...loopState,
+    rows: loopState.rows || dataRows,
+  });
   return encodeModel({
     kind: 'checkpoint',
-    model: { of: 'rbm', rbm: rbmModelSection(rbm) },
-    tensors,
+    model: { of: 'rbm', algorithm: 'cd', rbm: rbmModelSection(rbm) },
+    tensors: { ...rbmTensors(rbm), ...tensors },
     training: {
       hyperParameters: jsonOptions(trainer.options),
-      history: state.history,
-      state: {
-        epoch: state.epoch,
-        batch: state.batch,
-        dataRows,
-        epochDataRng: state.epochDataRng,
-        sampleRng: state.sampleRng,
-        history: state.history,
-        epochErrorSum: state.epochErrorSum ?? 0,
-        epochErrorCount: state.epochErrorCount ?? 0,
-      },
+      history: loopState.history,
+      state,
     },
     packageVersions: { '@deepbelief/rbm': RBM_PACKAGE_VERSION },
   });
@@ -195,7 +170,6 @@ export function restoreCheckpoint(
   const { rbm, file } = decodeRBM(ops, bytes, source);
   if (file.kind !== 'checkpoint' || !file.training?.state)
     throw new DeepBeliefError(`${source}: not a training checkpoint (kind '${file.kind}')`);
-  const state = validateWith(stateSchema, file.training.state, 'training.state', source);
   const hp: Record<string, unknown> = { ...file.training.hyperParameters, ...options.override };
   if (hp.learningRate === 'schedule') {
     throw new DeepBeliefError(
@@ -208,40 +182,12 @@ export function restoreCheckpoint(
     'training.hyperParameters',
     source,
   ) as TrainOptions;
-  const velocities: Record<string, Float32Array> = {};
-  for (const name of ['W', 'visibleBias', 'hiddenBias', ...(rbm.logSigma ? ['logSigma'] : [])]) {
-    const t = name === 'W' ? rbm.W : rbm[name as 'visibleBias' | 'hiddenBias' | 'logSigma']!;
-    velocities[name] = requireTensor(file, `state.velocity.${name}`, [...t.shape]);
-  }
-  const trainerState: TrainerState = {
-    epoch: state.epoch,
-    batch: state.batch,
-    epochDataRng: state.epochDataRng,
-    sampleRng: state.sampleRng,
-    velocities,
-    history: state.history as TrainerState['history'],
-    epochErrorSum: state.epochErrorSum,
-    epochErrorCount: state.epochErrorCount,
-    ...(file.tensors['state.chains']
-      ? {
-          chains: requireTensor(file, 'state.chains', [
-            file.tensors['state.chains'].shape[0]!,
-            rbm.numVisible,
-          ]),
-        }
-      : {}),
-    ...(file.tensors['state.hiddenActivity']
-      ? { hiddenActivity: requireTensor(file, 'state.hiddenActivity', [1, rbm.numHidden]) }
-      : {}),
-  };
-  const allowed = ['W', 'visibleBias', 'hiddenBias', 'logSigma'].concat(
-    Object.keys(file.tensors).filter((n) => n.startsWith('state.')),
-  );
-  checkTensorNames(
-    file,
-    allowed.filter((n) => n in file.tensors),
-  );
+  const state = decodeLoopState<EpochEvent>(file);
+  checkTensorNames(file, [
+    ...Object.keys(rbmTensors(rbm)),
+    ...Object.keys(file.tensors).filter((n) => n.startsWith(STATE_TENSOR_PREFIX)),
+  ]);
   const trainer = new RBMTrainer(rbm, trainOptions, 0);
-  trainer.setState(trainerState, state.dataRows);
-  return { rbm, trainer, dataRows: state.dataRows };
+  trainer.setLoopState(state);
+  return { rbm, trainer, dataRows: state.rows };
 }
