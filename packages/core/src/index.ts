@@ -34,6 +34,7 @@ export {
   DivergenceError,
   type EpochSummary,
   firstNonFinite,
+  forEachBlock,
   type LoopOptions,
   type LoopState,
   type MatrixSource,

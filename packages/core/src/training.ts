@@ -441,3 +441,24 @@ export class TrainingLoop<E> {
     this.algorithm.dispose();
   }
 }
+
+/**
+ * Calls `fn` on consecutive blocks of `source`'s rows as float32 tensors `[n, cols]` (at most
+ * `block` rows each, in order), inside `ops.tidy`: how evaluations stream data of any size.
+ */
+export function forEachBlock(
+  ops: Ops,
+  source: MatrixSource,
+  fn: (x: Tensor, start: number, n: number) => void,
+  block = 1000,
+): void {
+  const buf = new Float32Array(Math.min(block, source.rows) * source.cols);
+  for (let start = 0; start < source.rows; start += block) {
+    const n = Math.min(block, source.rows - start);
+    const idx = new Uint32Array(n);
+    for (let i = 0; i < n; i++) idx[i] = start + i;
+    const view = buf.subarray(0, n * source.cols);
+    source.readRows(idx, view);
+    ops.tidy(() => fn(ops.tensor(view, [n, source.cols]), start, n));
+  }
+}

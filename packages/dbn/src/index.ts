@@ -8,7 +8,13 @@ export {
 } from './checkpoint.js';
 export { checkLabels, type Labels, mapRows, oneHot, withOneHot } from './data.js';
 export { DBN, type DBNConfig, type GenerateOptions, type GenerativeLayer } from './dbn.js';
-export { type ClassificationReport, classificationReport } from './evaluate.js';
+export {
+  type ClassificationReport,
+  classificationReport,
+  evaluateClassifier,
+  evaluateDbn,
+  evaluateReconstruction,
+} from './evaluate.js';
 export {
   Backpropagation,
   type DenseLayer,

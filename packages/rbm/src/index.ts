@@ -27,8 +27,10 @@ export {
   gradientCosine,
 } from './harness.js';
 export {
+  datasetReconstructionError,
   freeEnergyGap,
   meanFreeEnergy,
+  meanNegativeFreeEnergy,
   pseudoLikelihood,
   type ReconstructionError,
   reconstructionError,

@@ -1,4 +1,5 @@
-import { DeepBeliefError, type SeededRandom, type Tensor } from '@deepbelief/core';
+import { DeepBeliefError, forEachBlock, type SeededRandom, type Tensor } from '@deepbelief/core';
+import { type MatrixInput, toMatrixSource } from './data.js';
 import type { RBM } from './rbm.js';
 
 /** Reconstruction errors of a batch through p(v | p(h|v)). */
@@ -74,4 +75,40 @@ export function pseudoLikelihood(rbm: RBM, v: Tensor, rng?: SeededRandom): numbe
     }
     return total / v.rows;
   }) as number;
+}
+
+/**
+ * Reconstruction error of an RBM through p(v | p(h|v)) over every row of `input`, streamed in
+ * blocks: mean squared error per visible unit, and the cross-entropy in nats per example
+ * (NaN unless every visible unit is Bernoulli).
+ */
+export function datasetReconstructionError(rbm: RBM, input: MatrixInput): ReconstructionError {
+  const source = toMatrixSource(input);
+  const o = rbm.ops;
+  const bernoulli = rbm.segments.every((s) => s.type === 'bernoulli');
+  let squared = 0;
+  let xent = 0;
+  forEachBlock(o, source, (v) => {
+    const recon = rbm.reconstruct(v);
+    squared += o.item(o.sum(o.square(o.sub(v, recon))));
+    if (bernoulli) {
+      const r = o.clip(recon, 1e-7, 1 - 1e-7);
+      xent -= o.item(o.sum(o.add(o.mul(v, o.log(r)), o.mul(o.rsub(1, v), o.log(o.rsub(1, r))))));
+    }
+  });
+  return {
+    meanSquaredError: squared / (source.rows * source.cols),
+    crossEntropy: bernoulli ? xent / source.rows : Number.NaN,
+  };
+}
+
+/** Mean of −F(v) over every row of `input` (nats per example): add −log Z for the log-likelihood. */
+export function meanNegativeFreeEnergy(rbm: RBM, input: MatrixInput): number {
+  const source = toMatrixSource(input);
+  const o = rbm.ops;
+  let total = 0;
+  forEachBlock(o, source, (v) => {
+    total -= o.item(o.sum(rbm.freeEnergy(v)));
+  });
+  return total / source.rows;
 }
