@@ -9,7 +9,6 @@ import {
   encodeClassifier,
   encodeDBN,
   type FeedForwardNet,
-  type FineTuneEpoch,
   type FineTuneOptions,
   fineTuneTrainer,
   unrollClassifier,

@@ -27,7 +27,7 @@ import {
 import { type AutoencoderConfig, loadConfig } from '../config.js';
 import { UsageError } from '../errors.js';
 import { jsonSafe, type RunInfo, readModel, saveBytes, withRunInfo } from '../models.js';
-import { formatDuration, formatMetric, type Terminal } from '../terminal.js';
+import { formatDuration, type Terminal } from '../terminal.js';
 import {
   backpropEpochLine,
   type CheckpointFlags,

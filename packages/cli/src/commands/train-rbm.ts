@@ -1,7 +1,6 @@
 import { SeededRandom } from '@deepbelief/core';
 import { readSafetensorsBytes } from '@deepbelief/model-format/node';
 import {
-  type EpochEvent,
   encodeCheckpoint,
   encodeRBM,
   RBM,

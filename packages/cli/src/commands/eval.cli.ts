@@ -1,0 +1,46 @@
+import type { Command } from 'commander';
+import { action, addBackendOptions, addDataOptions, examples, seedOption } from '../options.js';
+import { integer } from '../parsers.js';
+import type { CliIo } from '../terminal.js';
+
+/** Declares `deepbelief eval`: its arguments, flags, help and (lazily loaded) implementation. */
+export function defineEval(program: Command, io: CliIo): void {
+  addDataOptions(
+    addBackendOptions(
+      program
+        .command('eval')
+        .description(
+          'Evaluate a model on test data: classification error and confusion matrix, reconstruction error, RBM log-likelihood',
+        )
+        .argument('<file>', 'a model file')
+        .option('--json', 'print one JSON object (testError, reconstructionError, logZ, …)')
+        .option(
+          '--ais',
+          'RBMs: estimate log Z and the test log-likelihood by annealed importance sampling',
+        )
+        .option('--ais-runs <n>', "AIS runs (default: @deepbelief/rbm's, 500)", integer(2))
+        .option(
+          '--ais-betas <n>',
+          'AIS temperatures, evenly spaced (default: the 14,500 of Salakhutdinov & Murray)',
+          integer(2),
+        )
+        .option(
+          '--exact',
+          'RBMs with ≤ 25 units in the smaller layer: exact log Z and test log-likelihood',
+        )
+        .addOption(seedOption('random seed of AIS (default 1)')),
+    ),
+    'test data (default: what the model was trained on)',
+  )
+    .addHelpText(
+      'after',
+      examples(
+        'deepbelief eval dbn.safetensors --data mnist',
+        'deepbelief eval classifier.safetensors --data mnist --json',
+        'deepbelief eval rbm.safetensors --data mnist --ais --json',
+        'deepbelief eval rbm20.safetensors --data mnist --exact --ais --ais-betas 1000',
+      ) +
+        '\nJSON fields: testError (fraction) and confusion for dbn/classifier files; reconstructionError\n(MSE per pixel; squared error per image for autoencoders) for rbm/autoencoder files; with --ais\nlogZ, logZStd and testLogLikelihood (nats per image); with --exact exactLogZ and the exact\ntestLogLikelihood (the AIS one is then aisTestLogLikelihood). The test split of mnist,\nfashion-mnist, IDX directories and synthetic sets is used; a CSV/NPY file is used whole.\n',
+    )
+    .action(action(io, async () => (await import('./eval.js')).evalCommand));
+}
