@@ -7,6 +7,7 @@
  *   node --conditions=deepbelief-source --import tsx scripts/profile-onnx.ts \
  *     [--threads N] [--steps N] [--numpy DATA_DIR] [--ort-profile] [--json]
  *     [--only LABEL_SUBSTRING] [--skip overhead,products,cd] [--malloc-tuning on|off]
+ *     [--workload cd1|cd1-510x2000|updown-k3|updown-k10|backprop|…]
  *
  * `--steps` is the number of steps a CD-1 pass times, and of batches `--ort-profile` times.
  * `--skip overhead,products,cd --ort-profile --steps 400` gives only the training profile.
@@ -24,6 +25,7 @@ import {
 } from '@deepbelief/backend-onnx';
 import { Ops, SeededRandom, type Tensor } from '@deepbelief/core';
 import { CD1_WARMUP, cd1Workload } from './lib/cd1-workload.js';
+import { type PipelineRow, pipelineWorkload } from './lib/pipeline-workload.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -35,6 +37,8 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     'malloc-tuning': { type: 'string', default: 'on' },
     skip: { type: 'string', default: '' },
+    /** What `--ort-profile` profiles: `cd1` (default), `updown` (k = 3) or `backprop`. */
+    workload: { type: 'string', default: 'cd1' },
   },
 });
 const steps = Number(args.steps);
@@ -301,7 +305,7 @@ async function cd() {
 async function ortProfile() {
   const batches = steps;
   log(
-    `\n## Inside RBMTrainer CD-1 (ONNX Runtime profiler, ${batches} batches after ${CD1_WARMUP} warm-up)`,
+    `\n## Inside ${args.workload === 'cd1' ? 'RBMTrainer CD-1' : args.workload} (ONNX Runtime profiler, ${batches} batches after ${CD1_WARMUP} warm-up)`,
   );
   // Every session profiles into its own file; its creation time (on performance.now()'s
   // clock) places its events, so that only those of the timed batches are counted.
@@ -323,14 +327,17 @@ async function ortProfile() {
       binding: { ...native.binding, InferenceSession: TimedSession },
     }),
   });
-  const workload = await cd1Workload(ops);
+  const workload =
+    args.workload === 'cd1'
+      ? await cd1Workload(ops)
+      : await pipelineWorkload(ops, args.workload as PipelineRow);
   await workload.train(CD1_WARMUP);
   backend.resetStats();
   const t0 = performance.now();
   await workload.train(batches);
   const wallMs = (performance.now() - t0) / batches;
   const nativeMs = backend.stats().runMs / batches;
-  workload.trainer.dispose();
+  workload.dispose();
   await backend.close?.(); // writes the profiles
   const files = readdirSync(process.cwd())
     .filter((f) => f.startsWith(`ort-profile-${process.pid}-s`))

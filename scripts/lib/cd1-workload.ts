@@ -38,5 +38,6 @@ export async function cd1Workload(ops: Ops) {
       await trainer.fit(data, { maxBatches: batches });
       ops.tidy(() => ops.item(ops.sum(rbm.W)));
     },
+    dispose: () => trainer.dispose(),
   };
 }

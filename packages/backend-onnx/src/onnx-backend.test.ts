@@ -191,6 +191,35 @@ describe('deferred execution', () => {
     expect(Array.from(ops.read(w))).toEqual(Array.from(plain.read(pw)));
   });
 
+  it('flushes once the pending results would take maxPendingBytes, whatever their count', async () => {
+    // Each iteration: 6 ops whose results take 4·(32 + 64 + 64 + 64 + 64 + 64) bytes = 1,408.
+    const [ops, backend] = await make({ maxPendingBytes: 10_000 });
+    expect(backend.options.maxPendingOps).toBe(2048);
+    let w = ops.keep(ops.fill([8, 8], 0.5));
+    const x = ops.keep(ops.fill([4, 8], 1));
+    backend.resetStats();
+    for (let i = 0; i < 40; i++) {
+      const next = ops.tidy(() => {
+        const g = ops.matmul(x, ops.sigmoid(ops.matmul(x, w)), { transposeA: true });
+        return ops.sub(w, ops.mul(ops.tanh(g), 0.01));
+      });
+      w.dispose();
+      w = ops.keep(next);
+    }
+    // 240 ops, far below 2,048, yet the queue never held more than 10,000 bytes of results:
+    // at least 240·1,408/10,000 ≈ 34 KB / 10 KB → 4 or more runs before any read.
+    expect(backend.stats().flushes).toBeGreaterThanOrEqual(4);
+    const [plain] = await make({ fusion: false });
+    let pw = plain.fill([8, 8], 0.5);
+    const px = plain.fill([4, 8], 1);
+    for (let i = 0; i < 40; i++) {
+      const g = plain.matmul(px, plain.sigmoid(plain.matmul(px, pw)), { transposeA: true });
+      pw = plain.sub(pw, plain.mul(plain.tanh(g), 0.01));
+    }
+    expect(Array.from(ops.read(w))).toEqual(Array.from(plain.read(pw)));
+    await expect(createOnnxBackend({ maxPendingBytes: 0 })).rejects.toThrow(/maxPendingBytes/);
+  });
+
   it('runs a whole read-to-read window of a loop as one graph by default', async () => {
     const [ops, backend] = await make();
     expect(backend.options.maxPendingOps).toBe(2048);

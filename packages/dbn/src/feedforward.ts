@@ -143,12 +143,15 @@ export class FeedForwardNet {
 
   /**
    * The mean loss (`[1, 1]`) and its gradients from one forward pass: what a training step
-   * needs, without evaluating the network twice.
+   * needs, without evaluating the network twice. With `scale`, every gradient comes
+   * multiplied by it (e.g. −learning rate: an SGD step's increments), at no cost: the
+   * output delta is scaled before it is propagated.
    */
   lossAndGradients(
     x: Tensor,
     target: Tensor,
     loss: Loss,
+    scale = 1,
   ): { loss: Tensor; gradients: { W: Tensor; b: Tensor }[] } {
     const o = this.ops;
     const last = this.layers[this.layers.length - 1]!;
@@ -162,7 +165,10 @@ export class FeedForwardNet {
       const acts = this.activations(x);
       const value = lossValue(o, acts.at(-1)!, target, loss);
       const n = x.rows;
-      let delta = o.mul(o.sub(acts.at(-1)!, target), (loss === 'squared-error' ? 2 : 1) / n);
+      let delta = o.mul(
+        o.sub(acts.at(-1)!, target),
+        ((loss === 'squared-error' ? 2 : 1) * scale) / n,
+      );
       const grads: { W: Tensor; b: Tensor }[] = [];
       for (let i = this.layers.length - 1; i >= 0; i--) {
         const layer = this.layers[i]!;
@@ -301,19 +307,31 @@ export class Backpropagation implements TrainingAlgorithm<FineTuneEpoch> {
     const t = this.t;
     return o.tidy(() => {
       const target = o.tensor(y, [indices.length, this.targets.cols]);
-      const { loss: value, gradients: grads } = net.lossAndGradients(x, target, this.loss);
+      const sgd = opts.optimizer === 'sgd';
+      const lr = opts.learningRate;
+      // SGD takes the gradients already multiplied by −lr (the output delta is scaled), so a
+      // step makes three weight-sized passes instead of four (five instead of six with
+      // weight decay):
+      // m ← μ·m − lr·(g + λ·W), W ← W + m.
+      const { loss: value, gradients: grads } = net.lossAndGradients(
+        x,
+        target,
+        this.loss,
+        sgd ? -lr : 1,
+      );
       net.layers.forEach((layer, i) => {
         const s = this.moments[i]!;
         const g = grads[i]!;
-        const gW = opts.weightDecay > 0 ? o.add(g.W, o.mul(layer.W, opts.weightDecay)) : g.W;
-        if (opts.optimizer === 'sgd') {
-          const mW = o.sub(o.mul(s.mW!, opts.momentum), o.mul(gW, opts.learningRate));
-          const mb = o.sub(o.mul(s.mb!, opts.momentum), o.mul(g.b, opts.learningRate));
+        if (sgd) {
+          let mW = o.add(o.mul(s.mW!, opts.momentum), g.W);
+          if (opts.weightDecay > 0) mW = o.sub(mW, o.mul(layer.W, lr * opts.weightDecay));
+          const mb = o.add(o.mul(s.mb!, opts.momentum), g.b);
           swap(o, s, 'mW', mW);
           swap(o, s, 'mb', mb);
           swap(o, layer, 'W', o.add(layer.W, mW));
           swap(o, layer, 'b', o.add(layer.b, mb));
         } else {
+          const gW = opts.weightDecay > 0 ? o.add(g.W, o.mul(layer.W, opts.weightDecay)) : g.W;
           const [b1, b2, eps] = [0.9, 0.999, 1e-8];
           const c1 = 1 / (1 - b1 ** t);
           const c2 = 1 / (1 - b2 ** t);
