@@ -18,13 +18,19 @@
  * Run: `pnpm bench:cd1 [--batches 200] [--rounds 5] [--backends onnx,tfjs-wasm]`.
  * The last line is one JSON object: {"numpy": samplesPerSecond, "backends": {name: samplesPerSecond}, ...}.
  */
-import { execFileSync, spawn } from 'node:child_process';
-import os from 'node:os';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { type Ops, SeededRandom } from '@deepbelief/core';
 import { registerInstalledBackends, startableBackends } from './lib/backends.js';
+import {
+  type BenchChild,
+  MATMUL_FLOPS,
+  machineInfo,
+  matmulRate,
+  median,
+  numpyMatmulRate,
+  serveBenchCommands,
+  startBenchChild,
+} from './lib/bench.js';
 import { CD1_BATCH, CD1_WARMUP, cd1Workload } from './lib/cd1-workload.js';
 import { runNumpyPeer } from './lib/numpy-peer.js';
 
@@ -44,52 +50,8 @@ const slowBatches = Number(values['slow-batches']);
 /** Backends too slow for more than one short round. */
 const SLOW = new Set(['js', 'tfjs-cpu']);
 const BATCH = CD1_BATCH;
-const FLOPS_PER_PRODUCT = 2 * BATCH * 784 * 500;
+const FLOPS_PER_PRODUCT = MATMUL_FLOPS;
 const FLOPS_PER_STEP = 5 * FLOPS_PER_PRODUCT; // ph0, pv, ph1 and the two gradient products
-
-const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-};
-
-/** Median and best GFLOP/s of a product from its timings in milliseconds. */
-const rates = (times: readonly number[]) => ({
-  median: FLOPS_PER_PRODUCT / (median(times) / 1000) / 1e9,
-  best: FLOPS_PER_PRODUCT / (Math.min(...times) / 1000) / 1e9,
-});
-
-/** The forward product [100, 784]·[784, 500] on a backend, 30 times, result read each time. */
-function matmulRate(ops: Ops): { median: number; best: number } {
-  const rng = new SeededRandom(1);
-  const a = ops.keep(ops.randomUniform([BATCH, 784], rng));
-  const w = ops.keep(ops.randomNormal([784, 500], rng, 0, 0.01));
-  const times: number[] = [];
-  for (let i = 0; i < 30; i++) {
-    const t0 = performance.now();
-    ops.tidy(() => ops.read(ops.matmul(a, w)));
-    times.push(performance.now() - t0);
-  }
-  ops.dispose([a, w]);
-  return rates(times);
-}
-
-/** numpy/OpenBLAS on the same product, float32, 200 times. */
-function numpyMatmulRate(): { median: number; best: number } | null {
-  const code =
-    'import numpy as np, time\n' +
-    'a = np.random.rand(100, 784).astype(np.float32); w = np.random.rand(784, 500).astype(np.float32)\n' +
-    'ts = []\n' +
-    'for i in range(200):\n' +
-    '    t0 = time.perf_counter(); a @ w; ts.append(1000 * (time.perf_counter() - t0))\n' +
-    'print(" ".join(map(str, ts)))';
-  try {
-    const out = execFileSync('python3', ['-c', code], { encoding: 'utf8' }).trim();
-    return rates(out.split(' ').map(Number));
-  } catch {
-    return null;
-  }
-}
 
 /** One run of the numpy peer: samples/s over `n` batches, or the reason it could not run. */
 function runNumpy(n: number): number | string {
@@ -111,17 +73,14 @@ async function serveChild(name: string): Promise<void> {
   const n = SLOW.has(name) ? slowBatches : batches;
   const workload = await cd1Workload(ops);
   await workload.train(SLOW.has(name) ? 2 : CD1_WARMUP);
-  const reply = (value: object) => process.stdout.write(`${JSON.stringify(value)}\n`);
-  reply({ ready: true });
-  for await (const line of createInterface({ input: process.stdin })) {
+  await serveBenchCommands(async (line) => {
     if (line === 'run') {
       const t0 = performance.now();
       await workload.train(n);
-      reply({ samplesPerSecond: (n * BATCH) / ((performance.now() - t0) / 1000) });
-    } else if (line === 'matmul') {
-      reply(matmulRate(ops));
+      return { samplesPerSecond: (n * BATCH) / ((performance.now() - t0) / 1000) };
     }
-  }
+    return line === 'matmul' ? matmulRate(ops) : undefined;
+  });
 }
 
 if (values.child) {
@@ -129,43 +88,15 @@ if (values.child) {
   process.exit(0);
 }
 
-interface Runner {
+interface Runner extends BenchChild {
   readonly name: string;
   readonly batches: number;
-  /** Sends one command to the child and resolves with its JSON answer. */
-  ask(command: string): Promise<Record<string, number>>;
-  close(): void;
 }
 
 /** Starts a child process for backend `name` and waits until it has warmed up. */
 async function startRunner(name: string): Promise<Runner> {
-  const child = spawn(
-    process.execPath,
-    [
-      ...process.execArgv,
-      fileURLToPath(import.meta.url),
-      ...process.argv.slice(2),
-      '--child',
-      name,
-    ],
-    { stdio: ['pipe', 'pipe', 'inherit'] },
-  );
-  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
-  const next = async () => {
-    const { value, done } = await lines.next();
-    if (done) throw new Error(`bench child for ${name} exited early`);
-    return JSON.parse(value) as Record<string, number>;
-  };
-  await next(); // { ready: true }
-  return {
-    name,
-    batches: SLOW.has(name) ? slowBatches : batches,
-    ask(command) {
-      child.stdin!.write(`${command}\n`);
-      return next();
-    },
-    close: () => child.stdin!.end(),
-  };
+  const child = await startBenchChild(fileURLToPath(import.meta.url), name);
+  return { ...child, name, batches: SLOW.has(name) ? slowBatches : batches };
 }
 
 const notes = await registerInstalledBackends();
@@ -275,12 +206,7 @@ console.log(
     matmulPeakGflops: peak,
     rounds,
     batches,
-    machine: {
-      cpus: os.cpus().length,
-      model: os.cpus()[0]?.model,
-      node: process.version,
-      loadavg: os.loadavg(),
-    },
+    machine: machineInfo(),
     skipped: [...notes, ...failed, ...(numpyNote ? [numpyNote] : [])],
   }),
 );

@@ -27,14 +27,22 @@
  * The last line is JSON: {"rows": {NAME: {"deepbelief_ms", "numpy_ms", "ratio"}},
  * "projectedFullProtocolSeconds", ...}.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import os from 'node:os';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { backendRegistry, type Ops, SeededRandom } from '@deepbelief/core';
+import { backendRegistry } from '@deepbelief/core';
 import { mnistDataDir } from '@deepbelief/datasets';
 import { registerInstalledBackends, startableBackends } from './lib/backends.js';
+import {
+  type BenchChild,
+  machineInfo,
+  matmulRate,
+  median,
+  numpyMatmulRate,
+  serveBenchCommands,
+  startBenchChild,
+} from './lib/bench.js';
 import {
   PIPELINE_ROWS,
   type PipelineRow,
@@ -56,44 +64,6 @@ const rounds = Number(values.rounds);
 const WARMUP = 150;
 const BATCHES_PER_EPOCH = 600;
 
-const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-};
-
-/** Best GFLOP/s of the forward product [100, 784]·[784, 500] on a backend (30 tries). */
-function matmulBest(ops: Ops): number {
-  const rng = new SeededRandom(1);
-  const a = ops.keep(ops.randomUniform([100, 784], rng));
-  const w = ops.keep(ops.randomNormal([784, 500], rng, 0, 0.01));
-  let best = Number.POSITIVE_INFINITY;
-  for (let i = 0; i < 30; i++) {
-    const t0 = performance.now();
-    ops.tidy(() => ops.read(ops.matmul(a, w)));
-    best = Math.min(best, performance.now() - t0);
-  }
-  ops.dispose([a, w]);
-  return (2 * 100 * 784 * 500) / (best / 1000) / 1e9;
-}
-
-/** numpy/OpenBLAS on the same product: best GFLOP/s of 200, or null without numpy. */
-function numpyMatmulBest(): number | null {
-  const code =
-    'import numpy as np, time\n' +
-    'a = np.random.rand(100, 784).astype(np.float32); w = np.random.rand(784, 500).astype(np.float32)\n' +
-    'ts = []\n' +
-    'for i in range(200):\n' +
-    '    t0 = time.perf_counter(); a @ w; ts.append(time.perf_counter() - t0)\n' +
-    'print(min(ts))';
-  try {
-    const best = Number(execFileSync('python3', ['-c', code], { encoding: 'utf8' }).trim());
-    return (2 * 100 * 784 * 500) / best / 1e9;
-  } catch {
-    return null;
-  }
-}
-
 /** Child mode: one backend, one row; `run` answers the ms per batch of `batches` batches. */
 async function serveChild(spec: string): Promise<void> {
   const [name, row] = spec.split(':') as [string, PipelineRow];
@@ -101,20 +71,19 @@ async function serveChild(spec: string): Promise<void> {
   const ops = await backendRegistry.get(name);
   const workload = await pipelineWorkload(ops, row);
   await workload.train(WARMUP);
-  const reply = (value: object) => process.stdout.write(`${JSON.stringify(value)}\n`);
-  reply({ ready: true });
-  for await (const line of createInterface({ input: process.stdin })) {
+  await serveBenchCommands(async (line) => {
     if (line === 'run') {
       const t0 = performance.now();
       await workload.train(batches);
-      reply({ ms: (performance.now() - t0) / batches });
-    } else if (line === 'stats') {
-      reply({
-        maxRssMiB: process.resourceUsage().maxRSS / 1024,
-        matmulGflops: row === 'cd1-784x500' ? matmulBest(ops) : 0,
-      });
+      return { ms: (performance.now() - t0) / batches };
     }
-  }
+    if (line === 'stats')
+      return {
+        maxRssMiB: process.resourceUsage().maxRSS / 1024,
+        matmulGflops: row === 'cd1-784x500' ? matmulRate(ops).best : 0,
+      };
+    return undefined;
+  });
 }
 
 if (values.child) {
@@ -122,41 +91,14 @@ if (values.child) {
   process.exit(0);
 }
 
-interface Runner {
+interface Runner extends BenchChild {
   readonly backend: string;
   readonly row: PipelineRow;
-  ask(command: string): Promise<Record<string, number>>;
-  close(): void;
 }
 
 async function startRunner(backend: string, row: PipelineRow): Promise<Runner> {
-  const child = spawn(
-    process.execPath,
-    [
-      ...process.execArgv,
-      fileURLToPath(import.meta.url),
-      ...process.argv.slice(2),
-      '--child',
-      `${backend}:${row}`,
-    ],
-    { stdio: ['pipe', 'pipe', 'inherit'] },
-  );
-  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
-  const next = async () => {
-    const { value, done } = await lines.next();
-    if (done) throw new Error(`bench child for ${backend} ${row} exited early`);
-    return JSON.parse(value) as Record<string, number>;
-  };
-  await next(); // { ready: true }
-  return {
-    backend,
-    row,
-    ask(command) {
-      child.stdin!.write(`${command}\n`);
-      return next();
-    },
-    close: () => child.stdin!.end(),
-  };
+  const child = await startBenchChild(fileURLToPath(import.meta.url), `${backend}:${row}`);
+  return { ...child, backend, row };
 }
 
 /** One round of the peer: ms per batch of every row, or the reason it could not run. */
@@ -260,7 +202,7 @@ for (const r of runners) {
   stats[r.backend]![r.row] = await r.ask('stats');
   r.close();
 }
-const numpyPeak = numpyMatmulBest();
+const numpyPeak = numpyMatmulRate()?.best ?? null;
 const peak = Math.max(numpyPeak ?? 0, ...names.map((n) => stats[n]!['cd1-784x500']!.matmulGflops!));
 console.log(
   `\nmedians over ${rounds} rounds; matmul peak ${peak.toFixed(0)} GFLOP/s (best [100,784]·[784,500] of numpy and every backend)`,
@@ -339,12 +281,7 @@ console.log(
     numpyMatmulGflops: numpyPeak,
     rounds,
     batches,
-    machine: {
-      cpus: os.cpus().length,
-      model: os.cpus()[0]?.model,
-      node: process.version,
-      loadavg: os.loadavg(),
-    },
+    machine: machineInfo(),
     skipped: [...notes, ...failed, ...(numpyNote ? [numpyNote] : [])],
   }),
 );

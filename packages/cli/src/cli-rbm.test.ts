@@ -105,6 +105,8 @@ describe('train rbm → info, eval, draw, sample', () => {
       RBM,
       '--limit',
       '300',
+      '--binarize',
+      'stochastic',
       '--json',
       '--exact',
       '--ais',
@@ -136,6 +138,49 @@ describe('train rbm → info, eval, draw, sample', () => {
       Math.abs(r.logZ - r.exactLogZ),
       6,
     );
+    expect(r.binarization).toBe('stochastic');
+  });
+
+  it.concurrent('eval --exact refuses grey-level data and says how to binarise it', async () => {
+    const run = await runCli(['eval', RBM, '--limit', '50', '--exact', '--backend', 'js']);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(
+      /^error: --exact: an RBM with Bernoulli visible units gives probabilities to binary vectors only, but --data mnist has [\d.]+ at row \d+, column \d+\. Binarise it: --binarize stochastic .* or --binarize threshold \(at 0\.5\)$/m,
+    );
+  });
+
+  it.concurrent('--binarize: bare means threshold, stochastic is the same draw every run, and it names the method', async () => {
+    const evalWith = async (...binarize: string[]) => {
+      const run = await runCli([
+        'eval',
+        RBM,
+        '--limit',
+        '100',
+        ...binarize,
+        '--exact',
+        '--json',
+        '--backend',
+        'js',
+      ]);
+      expect(run.stderr).not.toMatch(/^error/m);
+      return JSON.parse(run.stdout) as { testLogLikelihood: number; binarization: string };
+    };
+    const [bare, threshold, stochastic, again] = await Promise.all([
+      evalWith('--binarize'),
+      evalWith('--binarize', 'threshold'),
+      evalWith('--binarize', 'stochastic'),
+      evalWith('--binarize', 'stochastic'),
+    ]);
+    expect(bare.testLogLikelihood).toBe(threshold.testLogLikelihood);
+    expect(bare.binarization).toBe('threshold');
+    expect(threshold.binarization).toBe('threshold');
+    expect(stochastic.binarization).toBe('stochastic');
+    expect(again.testLogLikelihood).toBe(stochastic.testLogLikelihood);
+    expect(stochastic.testLogLikelihood).not.toBe(threshold.testLogLikelihood);
+    const bad = await runCli(['eval', RBM, '--binarize', 'median', '--backend', 'js']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--binarize.*'threshold' or 'stochastic'/);
   });
 
   it.concurrent('draw filters writes one normalised tile per hidden unit', async () => {

@@ -1,4 +1,4 @@
-import type { Dataset } from '@deepbelief/datasets';
+import type { Binarization, Dataset } from '@deepbelief/datasets';
 import type { BatchEvent, EpochEvent, FitHooks } from '@deepbelief/rbm';
 import {
   type BackendChoice,
@@ -7,6 +7,7 @@ import {
   selectBackend,
 } from './backend.js';
 import {
+  binarizationOf,
   type DataSpec,
   describeData,
   type LoadDataOptions,
@@ -22,7 +23,7 @@ export interface DataFlags {
   readonly data?: string;
   readonly limit?: number;
   readonly labelColumn?: string | number;
-  readonly binarize?: boolean;
+  readonly binarize?: boolean | Binarization;
   readonly download?: boolean;
 }
 
@@ -58,7 +59,7 @@ export function dataOptions(flags: DataFlags): LoadDataOptions {
   return {
     ...(flags.limit !== undefined ? { limit: flags.limit } : {}),
     ...(flags.labelColumn !== undefined ? { labelColumn: flags.labelColumn } : {}),
-    ...(flags.binarize ? { binarize: true } : {}),
+    ...(binarizationOf(flags.binarize) ? { binarize: binarizationOf(flags.binarize) } : {}),
     ...(flags.download ? { download: true } : {}),
   };
 }

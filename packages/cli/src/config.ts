@@ -70,7 +70,7 @@ const commonFields = {
   labelColumn: z
     .union([z.string().min(1), z.int()], { error: 'expected a column name or index' })
     .optional(),
-  binarize: z.boolean().optional(),
+  binarize: z.union([z.boolean(), z.enum(['threshold', 'stochastic'])]).optional(),
   download: z.boolean().optional(),
   seed: z.int().optional(),
   backend: z.string().min(1).optional(),

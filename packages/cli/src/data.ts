@@ -3,7 +3,9 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { SeededRandom } from '@deepbelief/core';
 import {
-  binarize,
+  BINARIZATION_SEEDS,
+  type Binarization,
+  binarizeAs,
   type Dataset,
   DatasetError,
   datasetFromNpy,
@@ -77,8 +79,11 @@ export interface LoadDataOptions {
   readonly limit?: number;
   /** CSV column holding integer labels: a name or a 0-based index (negative from the end). */
   readonly labelColumn?: string | number;
-  /** Threshold the values at 0.5 to 0/1. */
-  readonly binarize?: boolean;
+  /**
+   * Make the data 0/1: `threshold` at 0.5 (also `true`, the older form), or `stochastic`, the
+   * fixed seeded draw of `binarizeAs` (seed `BINARIZATION_SEEDS[split]`).
+   */
+  readonly binarize?: boolean | Binarization;
   /** Allow fetching MNIST / Fashion-MNIST into the cache when there is no local copy. */
   readonly download?: boolean;
 }
@@ -97,8 +102,18 @@ export async function loadData(
   let data = await loadRaw(spec, split, options);
   if (options.limit !== undefined && options.limit < data.rows)
     data = sliceRows(data, 0, options.limit);
-  if (options.binarize) data = binarize(data);
+  const how = binarizationOf(options.binarize);
+  if (how) data = binarizeAs(data, how, BINARIZATION_SEEDS[split]);
   return data;
+}
+
+/**
+ * The binarisation a flag or a recorded run asks for: `true` (the older boolean form) is
+ * `threshold`; anything else that is not `threshold` or `stochastic` is none.
+ */
+export function binarizationOf(value: unknown): Binarization | undefined {
+  if (value === true) return 'threshold';
+  return value === 'threshold' || value === 'stochastic' ? value : undefined;
 }
 
 /**

@@ -121,7 +121,7 @@ export interface RunInfo {
   readonly command: string;
   readonly data: string;
   readonly limit?: number;
-  readonly binarize?: boolean;
+  readonly binarize?: boolean | 'threshold' | 'stochastic';
   readonly labelColumn?: string | number;
   readonly seed: number;
   readonly backend: string;

@@ -1,6 +1,6 @@
 /** The pieces every command's declaration is built from: shared flags, help examples, lazy actions. */
 import { type Command, Option } from 'commander';
-import { column, DATA_FORMS, integer, real } from './parsers.js';
+import { binarization, column, DATA_FORMS, integer, real } from './parsers.js';
 import { type CliIo, Terminal } from './terminal.js';
 
 /** `Examples:` block for a command's help. */
@@ -37,7 +37,11 @@ export function addDataOptions(command: Command, what: string): Command {
       "CSV column with integer labels: a name or a 0-based index (default: a column named 'label')",
       column,
     )
-    .option('--binarize', 'threshold values at 0.5 to 0/1')
+    .option(
+      '--binarize [how]',
+      "make the data 0/1: 'threshold' at 0.5 (the default), or 'stochastic': 1 with probability p by a fixed seeded draw (the same binary data every run, as the binarised MNIST of likelihood papers)",
+      binarization,
+    )
     .option(
       '--download',
       'allow downloading MNIST / Fashion-MNIST into the cache if no local copy exists',

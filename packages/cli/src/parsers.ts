@@ -67,6 +67,12 @@ export function column(value: string): string | number {
   return /^-?\d+$/.test(value.trim()) ? Number(value) : value;
 }
 
+/** Commander parser of `--binarize`'s value: `threshold` or `stochastic`. */
+export function binarization(value: string): 'threshold' | 'stochastic' {
+  if (value === 'threshold' || value === 'stochastic') return value;
+  throw new InvalidArgumentError("expected 'threshold' or 'stochastic'.");
+}
+
 /** The `--data` forms, for help texts and error messages. */
 export const DATA_FORMS =
   'mnist, fashion-mnist, synthetic:bars<N> or synthetic:bars<H>x<W>, a directory of IDX files, a .csv or a .npy file';

@@ -68,9 +68,13 @@ export {
   parseNpy,
 } from './npy.js';
 export {
+  BINARIZATION_SEEDS,
+  type Binarization,
   binarize,
+  binarizeAs,
   binarizeStochastic,
   binarizeStochasticInPlace,
+  firstNonBinary,
   fitMinMax,
   fitStandardization,
   type MinMaxParams,

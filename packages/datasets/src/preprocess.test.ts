@@ -1,10 +1,13 @@
 import { SeededRandom } from '@deepbelief/core';
 import { describe, expect, it } from 'vitest';
-import { createDataset } from './dataset.js';
+import { createDataset, sliceRows } from './dataset.js';
 import {
+  BINARIZATION_SEEDS,
   binarize,
+  binarizeAs,
   binarizeStochastic,
   binarizeStochasticInPlace,
+  firstNonBinary,
   fitStandardization,
   oneHot,
   scaleToUnit,
@@ -78,6 +81,40 @@ describe('binarizeStochastic', () => {
     expect(x[0]).toBe(0);
     expect(x[1]).toBe(1);
     expect([0, 1]).toContain(x[2]);
+  });
+});
+
+describe('binarizeAs and firstNonBinary', () => {
+  const grey = createDataset({
+    features: Uint8Array.from({ length: 400 }, (_, i) => (i * 37) % 256),
+    rows: 20,
+    cols: 20,
+  });
+
+  it('threshold is binarize; stochastic is the fixed seeded draw, the same every time', () => {
+    expect(binarizeAs(grey, 'threshold').features).toEqual(binarize(grey).features);
+    const fixed = binarizeAs(grey, 'stochastic');
+    expect(fixed.features).toEqual(
+      binarizeStochastic(grey, new SeededRandom(BINARIZATION_SEEDS.train)).features,
+    );
+    expect(binarizeAs(grey, 'stochastic').features).toEqual(fixed.features);
+    // another seed (the test split's) draws differently
+    expect(binarizeAs(grey, 'stochastic', BINARIZATION_SEEDS.test).features).not.toEqual(
+      fixed.features,
+    );
+    // the first rows come out the same when only they are loaded
+    expect(binarizeAs(sliceRows(grey, 0, 5), 'stochastic').features).toEqual(
+      fixed.features.subarray(0, 100),
+    );
+    expect(() => binarizeAs(grey, 'median' as 'threshold')).toThrow(/'threshold' or 'stochastic'/);
+  });
+
+  it('finds the first value that is neither 0 nor 1', () => {
+    expect(firstNonBinary(binarizeAs(grey, 'stochastic'))).toBe(-1);
+    expect(firstNonBinary(binarize(grey))).toBe(-1);
+    expect(firstNonBinary(grey)).toBe(1); // grey[0] is 0, grey[1] is 37/255
+    const floats = createDataset({ features: new Float32Array([0, 1, 1, 0.5]), rows: 2, cols: 2 });
+    expect(firstNonBinary(floats)).toBe(3);
   });
 });
 

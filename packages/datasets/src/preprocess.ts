@@ -1,4 +1,4 @@
-import type { SeededRandom } from '@deepbelief/core';
+import { SeededRandom } from '@deepbelief/core';
 import { type Dataset, type LabelArray, withArrays } from './dataset.js';
 import { DatasetError } from './errors.js';
 
@@ -150,6 +150,50 @@ export function binarizeStochasticInPlace(x: Float32Array, rng: SeededRandom): F
     for (let k = 0; k < n; k++) x[start + k] = u[k]! < x[start + k]! ? 1 : 0;
   }
   return x;
+}
+
+/**
+ * How real values in [0, 1] become 0/1: `threshold` (1 where the value is above 0.5) or
+ * `stochastic` (1 with probability equal to the value, by a fixed seeded draw, so that the
+ * binary data set is the same every time: the binarised MNIST of Salakhutdinov & Murray 2008
+ * is such a draw).
+ */
+export type Binarization = 'threshold' | 'stochastic';
+
+/**
+ * Seeds of the fixed stochastic binarisation, one per split so that a training image and
+ * the test image at the same position do not share their draws. {@link binarizeAs} uses
+ * `train` unless told otherwise; loaders pass the split's.
+ */
+export const BINARIZATION_SEEDS = { train: 20080101, test: 20080102 } as const;
+
+/**
+ * Binarises `dataset` as `how` says. `stochastic` is {@link binarizeStochastic} from
+ * `new SeededRandom(seed)`: one draw per value, row-major from the first row, so the first
+ * rows of a split come out the same whether or not the rest is loaded.
+ */
+export function binarizeAs(
+  dataset: Dataset,
+  how: Binarization,
+  seed: number = BINARIZATION_SEEDS.train,
+): Dataset {
+  if (how === 'threshold') return binarize(dataset);
+  if (how === 'stochastic') return binarizeStochastic(dataset, new SeededRandom(seed));
+  throw new DatasetError(
+    'BAD_OPTION',
+    sourceOf(dataset),
+    `binarization must be 'threshold' or 'stochastic', got '${String(how)}'`,
+  );
+}
+
+/** The index of the first value (`features × scale`) that is neither 0 nor 1, or −1. */
+export function firstNonBinary(dataset: Dataset): number {
+  const { features, scale } = dataset;
+  for (let k = 0; k < features.length; k++) {
+    const v = features[k]! * scale;
+    if (v !== 0 && v !== 1) return k;
+  }
+  return -1;
 }
 
 /** Per-feature mean and standard deviation: plain JSON, store it with the model. */

@@ -6,7 +6,7 @@ import {
   loadSplit,
   startBackend,
 } from '../common.js';
-import { imageShapeFor } from '../data.js';
+import { binarizationOf, imageShapeFor } from '../data.js';
 import { UsageError } from '../errors.js';
 import { firstRows } from '../evaluate.js';
 import {
@@ -120,7 +120,8 @@ export async function drawReconstructions(
     dataOptions({
       ...flags,
       limit: count,
-      binarize: flags.binarize ?? (flags.data === undefined && run?.binarize === true),
+      binarize:
+        flags.binarize ?? (flags.data === undefined ? binarizationOf(run?.binarize) : undefined),
     }),
   );
   const inputs = firstRows(data, count);

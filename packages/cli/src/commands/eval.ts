@@ -1,5 +1,5 @@
 import { SeededRandom } from '@deepbelief/core';
-import type { Dataset } from '@deepbelief/datasets';
+import { type Dataset, firstNonBinary } from '@deepbelief/datasets';
 import type { ClassificationReport } from '@deepbelief/dbn';
 import {
   annealedImportanceSampling,
@@ -16,7 +16,7 @@ import {
   loadSplit,
   startBackend,
 } from '../common.js';
-import { type DataSpec, parseDataSpec } from '../data.js';
+import { binarizationOf, type DataSpec, parseDataSpec } from '../data.js';
 import { UsageError } from '../errors.js';
 import {
   evaluateClassifier,
@@ -57,7 +57,8 @@ export function dataSpecFor(
 function evalDataOptions(flags: DataFlags, run: Record<string, unknown> | undefined) {
   return dataOptions({
     ...flags,
-    binarize: flags.binarize ?? (flags.data === undefined && run?.binarize === true),
+    binarize:
+      flags.binarize ?? (flags.data === undefined ? binarizationOf(run?.binarize) : undefined),
     labelColumn:
       flags.labelColumn ??
       (flags.data === undefined &&
@@ -158,6 +159,19 @@ async function evalRbm(
       `${flags.ais ? '--ais' : '--exact'}: log-likelihoods are implemented for RBMs with Bernoulli visible and hidden units`,
     );
   }
+  if (flags.ais || flags.exact) {
+    const at = firstNonBinary(test);
+    if (at >= 0) {
+      const value = test.features[at]! * test.scale;
+      throw new UsageError(
+        `${flags.ais ? '--ais' : '--exact'}: an RBM with Bernoulli visible units gives probabilities to binary vectors only, but --data ${spec.text} has ${+value.toPrecision(4)} at row ${Math.floor(at / test.cols)}, column ${at % test.cols}. ` +
+          'Binarise it: --binarize stochastic (a fixed seeded draw, 1 with probability p, as the binarised MNIST of Salakhutdinov & Murray 2008) or --binarize threshold (at 0.5)',
+      );
+    }
+    result.binarization =
+      binarizationOf(flags.binarize ?? (flags.data === undefined ? run?.binarize : undefined)) ??
+      'none (the data is 0/1 as given)';
+  }
   const negF = flags.ais || flags.exact ? meanNegativeFreeEnergy(rbm, test) : 0;
   if (flags.exact) {
     const smaller = Math.min(rbm.numVisible, rbm.numHidden);
@@ -247,11 +261,13 @@ function printResult(
   if (result.testLogLikelihood !== undefined) {
     const how = result.exactLogZ !== undefined ? 'exact' : 'AIS';
     term.result(
-      `test log-likelihood ${s.bold(num('testLogLikelihood').toFixed(2))} nats per image (${how})`,
+      `test log-likelihood ${s.bold(num('testLogLikelihood').toFixed(2))} nats per image (${how}; binarisation: ${String(result.binarization)})`,
     );
   }
   if (result.aisTestLogLikelihood !== undefined) {
-    term.result(`AIS test log-likelihood ${num('aisTestLogLikelihood').toFixed(2)} nats per image`);
+    term.result(
+      `AIS test log-likelihood ${num('aisTestLogLikelihood').toFixed(2)} nats per image (binarisation: ${String(result.binarization)})`,
+    );
   }
 }
 

@@ -86,7 +86,7 @@ interface FineTuneRun {
   readonly from: string;
   readonly data: string;
   readonly limit?: number;
-  readonly binarize?: boolean;
+  readonly binarize?: boolean | 'threshold' | 'stochastic';
   readonly labelColumn?: string | number;
   readonly seed: number;
   /** The pre-training record of the file fine-tuned. */
