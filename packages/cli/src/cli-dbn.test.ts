@@ -153,6 +153,63 @@ describe('train dbn → eval, sample, draw', () => {
   });
 });
 
+describe('DBN likelihood bound (eval --exact / --ais on a DBN without labels)', () => {
+  const NOLABELS = path('bars-dbn.safetensors');
+  beforeAll(async () => {
+    const run = await runInProcess([
+      '-q',
+      'train',
+      'dbn',
+      '--data',
+      'synthetic:bars4',
+      '--sizes',
+      '16,10,8',
+      '--labels',
+      '0',
+      '--epochs',
+      '20',
+      '--batch-size',
+      '10',
+      '--backend',
+      'js',
+      '--out',
+      NOLABELS,
+    ]);
+    expect(run.code).toBe(0);
+  }, 60_000);
+
+  it.concurrent('gives the same bound from exact and AIS log Z, below 0 nats', async () => {
+    const evalBound = async (...how: string[]) => {
+      const run = await runCli(['eval', NOLABELS, ...how, '--json', '--backend', 'js']);
+      expect(run.stderr).not.toMatch(/^error/m);
+      expect(run.code).toBe(0);
+      return JSON.parse(run.stdout) as Record<string, number | string>;
+    };
+    const [exact, ais] = await Promise.all([
+      evalBound('--exact', '--bound-samples', '200'),
+      evalBound('--ais', '--ais-runs', '100', '--ais-betas', '2000', '--bound-samples', '200'),
+    ]);
+    expect(Number.isFinite(exact.exactLogZ)).toBe(true);
+    expect(exact.testLogLikelihoodBound as number).toBeLessThan(0);
+    // 16 binary pixels: a bound above −16·log 2 means the DBN beats a uniform model
+    expect(exact.testLogLikelihoodBound as number).toBeGreaterThan(-16 * Math.log(2));
+    expect(Math.abs((ais.logZ as number) - (exact.exactLogZ as number))).toBeLessThan(0.2);
+    expect(
+      Math.abs((ais.testLogLikelihoodBound as number) - (exact.testLogLikelihoodBound as number)),
+    ).toBeLessThan(0.3);
+    expect(exact.binarization).toBe('none (the data is 0/1 as given)');
+    expect(exact.boundSamples).toBe(200);
+  });
+
+  it.concurrent('refuses a DBN with label units', async () => {
+    const run = await runCli(['eval', DBN, '--ais', '--binarize', '--limit', '10', ...WASM]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(
+      /^error: --ais: the DBN likelihood bound is implemented for DBNs without label units; this one has 10$/m,
+    );
+  });
+});
+
 describe('finetune', () => {
   it.concurrent('backprop turns the DBN into a classifier that eval scores', async () => {
     const out = path('classifier.safetensors');

@@ -16,7 +16,7 @@ export function defineEval(program: Command, io: CliIo): void {
         .option('--json', 'print one JSON object (testError, reconstructionError, logZ, …)')
         .option(
           '--ais',
-          'RBMs: estimate log Z and the test log-likelihood by annealed importance sampling',
+          'RBMs: estimate log Z and the test log-likelihood by annealed importance sampling; DBNs without labels: a lower bound on it (AIS on the top RBM)',
         )
         .option('--ais-runs <n>', "AIS runs (default: @deepbelief/rbm's, 500)", integer(2))
         .option(
@@ -26,7 +26,12 @@ export function defineEval(program: Command, io: CliIo): void {
         )
         .option(
           '--exact',
-          'RBMs with ≤ 25 units in the smaller layer: exact log Z and test log-likelihood',
+          'RBMs (DBNs: their top RBM) with ≤ 25 units in the smaller layer: exact log Z and test log-likelihood (DBNs: its bound)',
+        )
+        .option(
+          '--bound-samples <n>',
+          'DBNs: recognition-posterior samples per image for the likelihood bound (default 100)',
+          integer(1),
         )
         .addOption(seedOption('random seed of AIS (default 1)')),
     ),
@@ -39,8 +44,9 @@ export function defineEval(program: Command, io: CliIo): void {
         'deepbelief eval classifier.safetensors --data mnist --json',
         'deepbelief eval rbm.safetensors --data mnist --ais --json',
         'deepbelief eval rbm20.safetensors --data mnist --exact --ais --ais-betas 1000',
+        'deepbelief eval dbn-nolabels.safetensors --data mnist --binarize stochastic --ais',
       ) +
-        '\nJSON fields: testError (fraction) and confusion for dbn/classifier files; reconstructionError\n(MSE per pixel; squared error per image for autoencoders) for rbm/autoencoder files; with --ais\nlogZ, logZStd and testLogLikelihood (nats per image); with --exact exactLogZ and the exact\ntestLogLikelihood (the AIS one is then aisTestLogLikelihood). The test split of mnist,\nfashion-mnist, IDX directories and synthetic sets is used; a CSV/NPY file is used whole.\n',
+        '\nJSON fields: testError (fraction) and confusion for dbn/classifier files; reconstructionError\n(MSE per pixel; squared error per image for autoencoders) for rbm/autoencoder files; with --ais\nlogZ, logZStd and testLogLikelihood (nats per image); with --exact exactLogZ and the exact\ntestLogLikelihood (the AIS one is then aisTestLogLikelihood); for DBNs testLogLikelihoodBound.\nLikelihoods need binary data (--binarize) and report binarization. The test split of mnist,\nfashion-mnist, IDX directories and synthetic sets is used; a CSV/NPY file is used whole.\n',
     )
     .action(action(io, async () => (await import('./eval.js')).evalCommand));
 }

@@ -1,6 +1,11 @@
 import { SeededRandom } from '@deepbelief/core';
 import { type Dataset, firstNonBinary } from '@deepbelief/datasets';
-import type { ClassificationReport } from '@deepbelief/dbn';
+import {
+  type ClassificationReport,
+  type DBN,
+  dbnLogLikelihoodBound,
+  mapRows,
+} from '@deepbelief/dbn';
 import {
   annealedImportanceSampling,
   columnMeans,
@@ -35,6 +40,8 @@ export interface EvalFlags extends DataFlags, BackendFlags {
   readonly aisRuns?: number;
   readonly aisBetas?: number;
   readonly exact?: boolean;
+  /** Samples of the recognition posterior per image for a DBN's likelihood bound. */
+  readonly boundSamples?: number;
   readonly seed?: number;
 }
 
@@ -82,9 +89,9 @@ export async function evalCommand(term: Terminal, path: string, flags: EvalFlags
   const run = runInfoOf(read.file) as Record<string, unknown> | undefined;
   const spec = dataSpecFor(flags, run, 'eval');
   const { kind } = effectiveKind(read.file);
-  if ((flags.ais || flags.exact) && kind !== 'rbm') {
+  if ((flags.ais || flags.exact) && kind !== 'rbm' && kind !== 'dbn') {
     throw new UsageError(
-      `${flags.ais ? '--ais' : '--exact'}: likelihoods are computed for RBM files; ${path} holds a '${kind}'`,
+      `${flags.ais ? '--ais' : '--exact'}: likelihoods are computed for RBM and DBN files; ${path} holds a '${kind}'`,
     );
   }
   const { ops, name: backend } = await startBackend(term, flags);
@@ -103,6 +110,10 @@ export async function evalCommand(term: Terminal, path: string, flags: EvalFlags
   switch (model.kind) {
     case 'dbn': {
       checkColumns(test, model.dbn.sizes[0]!, spec, path);
+      if (flags.ais || flags.exact) {
+        await evalDbnBound(term, model.dbn, test, spec, flags, result, run);
+        break;
+      }
       if (model.dbn.numLabels === 0) {
         throw new UsageError(`${path}: this DBN has no label units, so it cannot classify`);
       }
@@ -159,19 +170,7 @@ async function evalRbm(
       `${flags.ais ? '--ais' : '--exact'}: log-likelihoods are implemented for RBMs with Bernoulli visible and hidden units`,
     );
   }
-  if (flags.ais || flags.exact) {
-    const at = firstNonBinary(test);
-    if (at >= 0) {
-      const value = test.features[at]! * test.scale;
-      throw new UsageError(
-        `${flags.ais ? '--ais' : '--exact'}: an RBM with Bernoulli visible units gives probabilities to binary vectors only, but --data ${spec.text} has ${+value.toPrecision(4)} at row ${Math.floor(at / test.cols)}, column ${at % test.cols}. ` +
-          'Binarise it: --binarize stochastic (a fixed seeded draw, 1 with probability p, as the binarised MNIST of Salakhutdinov & Murray 2008) or --binarize threshold (at 0.5)',
-      );
-    }
-    result.binarization =
-      binarizationOf(flags.binarize ?? (flags.data === undefined ? run?.binarize : undefined)) ??
-      'none (the data is 0/1 as given)';
-  }
+  if (flags.ais || flags.exact) requireBinaryData(test, spec, flags, result, run);
   const negF = flags.ais || flags.exact ? meanNegativeFreeEnergy(rbm, test) : 0;
   if (flags.exact) {
     const smaller = Math.min(rbm.numVisible, rbm.numHidden);
@@ -188,36 +187,7 @@ async function evalRbm(
       'train',
       evalDataOptions({ ...flags, limit: undefined }, run),
     );
-    const dataMeans = columnMeans(toMatrixSource(train));
-    const runs = flags.aisRuns;
-    const betas = flags.aisBetas;
-    const progress = term.progress();
-    const started = performance.now();
-    const ais = annealedImportanceSampling(rbm, {
-      dataMeans,
-      ...(runs !== undefined ? { runs } : {}),
-      ...(betas !== undefined ? { betas } : {}),
-      rng: new SeededRandom(flags.seed ?? 1),
-      progressEvery: 100,
-      onProgress: (fraction) =>
-        progress.update({
-          label: 'AIS',
-          value: Math.round(fraction * 1000),
-          total: 1000,
-        }),
-    });
-    progress.stop();
-    term.info(
-      term.err.dim(
-        `AIS: ${ais.temperatures} temperatures × ${ais.runs} runs in ${formatDuration((performance.now() - started) / 1000)}`,
-      ),
-    );
-    result.logZ = ais.logZ;
-    result.logZStd = ais.logZStd;
-    result.logZLow = ais.logZLow;
-    result.logZHigh = ais.logZHigh;
-    result.aisRuns = ais.runs;
-    result.aisTemperatures = ais.temperatures;
+    const ais = runAis(term, rbm, columnMeans(toMatrixSource(train)), flags, result);
     result.testLogLikelihood = negF - ais.logZ;
   }
   if (flags.exact) {
@@ -226,6 +196,124 @@ async function evalRbm(
     if (flags.ais) result.aisTestLogLikelihood = result.testLogLikelihood;
     result.testLogLikelihood = negF - logZ;
   }
+}
+
+/** Stops unless the data is binary (likelihoods need it), and records the binarisation. */
+function requireBinaryData(
+  test: Dataset,
+  spec: DataSpec,
+  flags: EvalFlags,
+  result: Record<string, unknown>,
+  run: Record<string, unknown> | undefined,
+): void {
+  const at = firstNonBinary(test);
+  if (at >= 0) {
+    const value = test.features[at]! * test.scale;
+    throw new UsageError(
+      `${flags.ais ? '--ais' : '--exact'}: an RBM with Bernoulli visible units gives probabilities to binary vectors only, but --data ${spec.text} has ${+value.toPrecision(4)} at row ${Math.floor(at / test.cols)}, column ${at % test.cols}. ` +
+        'Binarise it: --binarize stochastic (a fixed seeded draw, 1 with probability p, as the binarised MNIST of Salakhutdinov & Murray 2008) or --binarize threshold (at 0.5)',
+    );
+  }
+  result.binarization =
+    binarizationOf(flags.binarize ?? (flags.data === undefined ? run?.binarize : undefined)) ??
+    'none (the data is 0/1 as given)';
+}
+
+/** AIS on `rbm` with a progress bar; records log Z and its spread in `result`. */
+function runAis(
+  term: Terminal,
+  rbm: RBM,
+  dataMeans: Float32Array,
+  flags: EvalFlags,
+  result: Record<string, unknown>,
+) {
+  const runs = flags.aisRuns;
+  const betas = flags.aisBetas;
+  const progress = term.progress();
+  const started = performance.now();
+  const ais = annealedImportanceSampling(rbm, {
+    dataMeans,
+    ...(runs !== undefined ? { runs } : {}),
+    ...(betas !== undefined ? { betas } : {}),
+    rng: new SeededRandom(flags.seed ?? 1),
+    progressEvery: 100,
+    onProgress: (fraction) =>
+      progress.update({ label: 'AIS', value: Math.round(fraction * 1000), total: 1000 }),
+  });
+  progress.stop();
+  term.info(
+    term.err.dim(
+      `AIS: ${ais.temperatures} temperatures × ${ais.runs} runs in ${formatDuration((performance.now() - started) / 1000)}`,
+    ),
+  );
+  result.logZ = ais.logZ;
+  result.logZStd = ais.logZStd;
+  result.logZLow = ais.logZLow;
+  result.logZHigh = ais.logZHigh;
+  result.aisRuns = ais.runs;
+  result.aisTemperatures = ais.temperatures;
+  return ais;
+}
+
+/**
+ * The variational lower bound on a DBN's test log-likelihood (Salakhutdinov & Murray 2008):
+ * log Z of the top RBM by AIS (base rates from the training data's penultimate features) or
+ * exactly, then `dbnLogLikelihoodBound` over the test rows in blocks of 1,000.
+ */
+async function evalDbnBound(
+  term: Terminal,
+  dbn: DBN,
+  test: Dataset,
+  spec: DataSpec,
+  flags: EvalFlags,
+  result: Record<string, unknown>,
+  run: Record<string, unknown> | undefined,
+): Promise<void> {
+  const flag = flags.ais ? '--ais' : '--exact';
+  if (dbn.numLabels > 0)
+    throw new UsageError(
+      `${flag}: the DBN likelihood bound is implemented for DBNs without label units; this one has ${dbn.numLabels}`,
+    );
+  requireBinaryData(test, spec, flags, result, run);
+  const o = dbn.ops;
+  const top = dbn.top;
+  let logZ: number;
+  if (flags.exact) {
+    const smaller = Math.min(top.numVisible, top.numHidden);
+    if (smaller > MAX_EXACT_UNITS)
+      throw new UsageError(
+        `--exact: the top RBM is ${top.numVisible}-${top.numHidden}; exact log Z enumerates every state of the smaller layer (2^${smaller}) and is limited to ${MAX_EXACT_UNITS} units. Use --ais instead`,
+      );
+    logZ = exactLogPartition(top);
+    result.exactLogZ = logZ;
+  } else {
+    const train = await loadSplit(
+      term,
+      spec,
+      'train',
+      evalDataOptions({ ...flags, limit: undefined }, run),
+    );
+    const features = mapRows(o, toMatrixSource(train), dbn.penultimateSize, (v) => dbn.up(v));
+    logZ = runAis(term, top, columnMeans(features), flags, result).logZ;
+  }
+  const rng = new SeededRandom((flags.seed ?? 1) + 1);
+  const samples = flags.boundSamples ?? 100;
+  const source = toMatrixSource(test);
+  let total = 0;
+  for (let start = 0; start < test.rows; start += 1000) {
+    const n = Math.min(1000, test.rows - start);
+    const x = new Float32Array(n * test.cols);
+    source.readRows(
+      Uint32Array.from({ length: n }, (_, i) => start + i),
+      x,
+    );
+    const block = o.tidy(() =>
+      dbnLogLikelihoodBound(dbn, o.fromArray(x, [n, test.cols]), { logZ, samples, rng }),
+    );
+    total += block.bound * n;
+  }
+  result.boundSamples = samples;
+  result.testLogLikelihoodBound = total / test.rows;
 }
 
 function printResult(
@@ -262,6 +350,11 @@ function printResult(
     const how = result.exactLogZ !== undefined ? 'exact' : 'AIS';
     term.result(
       `test log-likelihood ${s.bold(num('testLogLikelihood').toFixed(2))} nats per image (${how}; binarisation: ${String(result.binarization)})`,
+    );
+  }
+  if (result.testLogLikelihoodBound !== undefined) {
+    term.result(
+      `test log-likelihood ≥ ${s.bold(num('testLogLikelihoodBound').toFixed(2))} nats per image (variational lower bound, ${num('boundSamples')} posterior samples per image, ${result.exactLogZ !== undefined ? 'exact' : 'AIS'} log Z of the top RBM; binarisation: ${String(result.binarization)})`,
     );
   }
   if (result.aisTestLogLikelihood !== undefined) {
