@@ -413,7 +413,7 @@ const table = `# The 2006 DBN on real MNIST (backend ${ops.name}${quick ? ', QUI
 
 ${quick ? "**Shortened protocol (`--quick`)**: not the papers' numbers." : "The papers' full protocol."} Pre-training ${PROTOCOL.pretrainEpochs} epochs per layer on ${PROTOCOL.trainImages} images; up-down ${PROTOCOL.upDown.epochs} epochs (k = ${PROTOCOL.upDown.gibbsSteps.join(', ')}), best of ${upDown44.validations.length} validations at epoch ${upDown44.best.epoch}, then ${final.epochs} epoch${final.epochs === 1 ? '' : 's'} on all 60,000; backprop until the validation loss stops improving (patience ${PROTOCOL.backprop.patience}). Log: run.log.
 
-| model | published | deepbelief (test) | validation | training time |
+| model | published | deepbelief (test) | validation | stage wall time (training and its evaluations) |
 |---|---|---|---|---|
 | DBN after greedy pre-training (label free energy) | 2.49 % | ${pct(pretrained.testError)} | ${pct(pretrained.validationError)} | ${hours(pretrained.seconds)} |
 | DBN + up-down, best validation point (44,000 images) | 1.39 % (validation) | – | ${pct(upDown44.best.validationError)} | ${hours(upDown44.seconds)} |
