@@ -98,6 +98,20 @@ export {
   sampleBarsAndStripes,
 } from './synthetic.js';
 export {
+  buildVocabulary,
+  ENGLISH_STOP_WORDS,
+  type Passage,
+  type PassageOptions,
+  parseBrownTagged,
+  passagesOf,
+  splitByDocument,
+  type TextCorpus,
+  type TextDocument,
+  tokenize,
+  type Vocabulary,
+  wordCounts,
+} from './text.js';
+export {
   type FetchedFile,
   type FetchFileOptions,
   type FetchMnistOptions,

@@ -18,6 +18,7 @@ import { DeepBeliefError } from '@deepbelief/core';
  * - `CHECKSUM_MISMATCH`: downloaded bytes do not match the expected digest.
  * - `DOWNLOAD_FAILED`: the HTTP request failed (status, network, every mirror tried).
  * - `BAD_OPTION`: an argument is out of range or inconsistent.
+ * - `BAD_FORMAT`: a folder or listing is not laid out as the loader expects (a text corpus).
  */
 export type DatasetErrorCode =
   | 'EMPTY_FILE'
@@ -34,7 +35,8 @@ export type DatasetErrorCode =
   | 'NOT_FOUND'
   | 'CHECKSUM_MISMATCH'
   | 'DOWNLOAD_FAILED'
-  | 'BAD_OPTION';
+  | 'BAD_OPTION'
+  | 'BAD_FORMAT';
 
 /**
  * Every error this package throws on purpose. The message starts with the file (or other

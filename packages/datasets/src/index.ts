@@ -30,3 +30,4 @@ export {
   readIdxFile,
   readNpyFile,
 } from './node.js';
+export { brownCorpusDir, loadBrownCorpus, loadTextFolder } from './text-node.js';

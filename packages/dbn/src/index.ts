@@ -28,6 +28,7 @@ export {
   type LayerActivation,
   type Loss,
 } from './feedforward.js';
+export { HammingIndex } from './hashing.js';
 export { type DbnBound, type DbnBoundOptions, dbnLogLikelihoodBound } from './likelihood.js';
 export { fitPCA, type PCA, pcaReconstruct } from './pca.js';
 export { autoencoder2006, type DBNPreset, dbnPresets, hinton2006, small } from './presets.js';
