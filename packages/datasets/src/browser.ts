@@ -100,6 +100,7 @@ export {
 export {
   buildVocabulary,
   ENGLISH_STOP_WORDS,
+  type Idf,
   type Passage,
   type PassageOptions,
   parseBrownTagged,
@@ -107,6 +108,7 @@ export {
   splitByDocument,
   type TextCorpus,
   type TextDocument,
+  tfidf,
   tokenize,
   type Vocabulary,
   wordCounts,

@@ -9,6 +9,7 @@ import {
   passagesOf,
   splitByDocument,
   type TextCorpus,
+  tfidf,
   tokenize,
   wordCounts,
 } from './text.js';
@@ -134,5 +135,24 @@ describe('loaders', () => {
     ]);
     await expect(loadTextFolder(join(dir, 'missing'))).rejects.toThrow(/does not exist/);
     await expect(loadTextFolder(join(dir, 'sport'))).rejects.toThrow(/one sub-folder per label/);
+  });
+});
+
+describe('tfidf', () => {
+  it('weights counts by log(N / (1 + df)), scales rows to unit length, reuses a fitted IDF', () => {
+    const passages = passagesOf(corpus, { passageWords: 100 });
+    const counts = wordCounts(passages, buildVocabulary(passages, 6));
+    const { data, idf } = tfidf(counts);
+    // 'cat' occurs in 3 of 6 documents: idf log(6 / 4)
+    expect(idf.idf[0]).toBeCloseTo(Math.log(6 / 4), 12);
+    for (let r = 0; r < data.rows; r++) {
+      let norm = 0;
+      for (let c = 0; c < data.cols; c++) norm += data.features[r * data.cols + c]! ** 2;
+      if (norm > 0) expect(norm).toBeCloseTo(1, 6);
+    }
+    expect(data.labels).toBe(counts.labels);
+    const again = tfidf(counts, idf);
+    expect(again.data.features).toEqual(data.features);
+    expect(() => tfidf(counts, { idf: [1, 2] })).toThrow(/IDF has 2 words/);
   });
 });

@@ -198,3 +198,53 @@ export function splitByDocument(
   for (const p of passages) (testDocs.has(p.document) ? test : train).push(p);
   return { train, test };
 }
+
+/** Inverse document frequencies of a word-count {@link Dataset}: plain JSON, reuse it on test data. */
+export interface Idf {
+  readonly idf: readonly number[];
+}
+
+/**
+ * TF-IDF rows of a word-count dataset, each scaled to unit length (the usual input of LSA and
+ * cosine retrieval): `count × log(N / (1 + df))` with N rows and df the rows a word occurs in,
+ * computed on this dataset unless `fitted` is given (pass the training set's to test data).
+ */
+export function tfidf(counts: Dataset, fitted?: Idf): { data: Dataset; idf: Idf } {
+  const { rows, cols, features, scale } = counts;
+  let idf = fitted?.idf;
+  if (idf && idf.length !== cols)
+    throw new DatasetError(
+      'SHAPE_MISMATCH',
+      counts.name ?? 'dataset',
+      `the IDF has ${idf.length} words, the data ${cols}`,
+    );
+  if (!idf) {
+    const df = new Float64Array(cols);
+    for (let r = 0; r < rows; r++)
+      for (let c = 0; c < cols; c++) if (features[r * cols + c]! > 0) df[c]! += 1;
+    idf = Array.from(df, (d) => Math.log(rows / (1 + d)));
+  }
+  const out = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) {
+    let norm = 0;
+    for (let c = 0; c < cols; c++) {
+      const v = features[r * cols + c]! * scale * idf[c]!;
+      out[r * cols + c] = v;
+      norm += v * v;
+    }
+    const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+    for (let c = 0; c < cols; c++) out[r * cols + c]! *= inv;
+  }
+  return {
+    data: createDataset({
+      features: out,
+      rows,
+      cols,
+      scale: 1,
+      ...(counts.labels ? { labels: counts.labels, numClasses: counts.numClasses } : {}),
+      ...(counts.classNames ? { classNames: counts.classNames } : {}),
+      ...(counts.name ? { name: `${counts.name} (tf-idf)` } : {}),
+    }),
+    idf: { idf },
+  };
+}

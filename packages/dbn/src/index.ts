@@ -39,6 +39,12 @@ export {
   recognitionRate,
 } from './recognition.js';
 export {
+  type PrecisionRecall,
+  precisionAtRecall,
+  RECALL_LEVELS,
+  randomHyperplaneCodes,
+} from './retrieval.js';
+export {
   autoencoderFromFile,
   autoencoderModelInput,
   classifierFromFile,
