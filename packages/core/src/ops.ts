@@ -499,6 +499,51 @@ export class Ops {
     });
   }
 
+  /**
+   * Count vectors: row r holds `counts[r]` (`[rows, 1]`, rounded) draws from row r's
+   * categorical distribution `p` (rows sum to 1), e.g. the words of a document under a
+   * replicated-softmax RBM. Drawn on the host, one uniform per draw, by binary search in
+   * the row's cumulative sums.
+   */
+  multinomial(p: Tensor, counts: Tensor, rng: SeededRandom): Tensor {
+    this.check(p, 'multinomial');
+    this.check(counts, 'multinomial');
+    if (counts.rows !== p.rows || counts.cols !== 1)
+      throw new ShapeError(
+        `multinomial: counts must be [${p.rows}, 1], got ${formatShape(counts.shape)}`,
+      );
+    const [rows, cols] = p.shape;
+    const probs = this.read(p);
+    const n = this.read(counts);
+    const out = new Float32Array(rows * cols);
+    const cdf = new Float64Array(cols);
+    for (let r = 0; r < rows; r++) {
+      let total = 0;
+      for (let j = 0; j < cols; j++) {
+        total += Math.max(probs[r * cols + j]!, 0);
+        cdf[j] = total;
+      }
+      const draws = Math.round(n[r]!);
+      if (!(draws >= 0) || !(total > 0)) {
+        if (draws > 0)
+          throw new DeepBeliefError(`multinomial: row ${r} has no probability mass to draw from`);
+        continue;
+      }
+      for (let d = 0; d < draws; d++) {
+        const u = rng.uniform() * total;
+        let lo = 0;
+        let hi = cols - 1;
+        while (lo < hi) {
+          const mid = (lo + hi) >> 1;
+          if (cdf[mid]! > u) hi = mid;
+          else lo = mid + 1;
+        }
+        out[r * cols + lo]! += 1;
+      }
+    }
+    return this.fromArray(out, [rows, cols]);
+  }
+
   // ---------------------------------------------------------------- helpers --------
 
   private check(t: Tensor, where: string): void {

@@ -106,7 +106,7 @@ export class ContrastiveDivergence implements TrainingAlgorithm<EpochEvent> {
         let ph: Tensor = rbm.hiddenProbabilities(v);
         for (let s = 0; s < options.k; s++) {
           const h = rbm.sampleHiddenFrom(ph, rng);
-          v = rbm.sampleVisibleFrom(rbm.visibleProbabilities(h), rng);
+          v = rbm.sampleVisibleFrom(rbm.visibleMeans(h, v), rng);
           ph = rbm.hiddenProbabilities(v);
         }
         const old = this.chains;
@@ -115,14 +115,14 @@ export class ContrastiveDivergence implements TrainingAlgorithm<EpochEvent> {
         vNeg = v;
         phNeg = ph;
         // monitoring only: the data's one-step reconstruction (one extra product)
-        const recon = rbm.visibleProbabilities(rbm.sampleHiddenFrom(ph0, rng));
+        const recon = rbm.visibleMeans(rbm.sampleHiddenFrom(ph0, rng), v0);
         reconstructionError = o.mean(o.square(o.sub(v0, recon)));
       } else {
         let h = rbm.sampleHiddenFrom(ph0, rng);
         let pv: Tensor = v0;
         let ph: Tensor = ph0;
         for (let s = 0; s < options.k; s++) {
-          pv = rbm.visibleProbabilities(h);
+          pv = rbm.visibleMeans(h, v0);
           ph = rbm.hiddenProbabilities(pv);
           if (s < options.k - 1) h = rbm.sampleHiddenFrom(ph, rng);
         }
@@ -165,7 +165,6 @@ export class ContrastiveDivergence implements TrainingAlgorithm<EpochEvent> {
       const weights = new Float32Array(R.rows).fill(lr / n, 0, n).fill(-lr / m, n, n + m);
       let stepB = o.matmul(o.fromArray(weights, [1, R.rows]), R);
       if (sigma) stepB = o.div(stepB, sigma);
-      const stepC = o.sum(H, 0);
 
       /** velocity ← momentum·velocity + step; parameter ← parameter + velocity. */
       const update = (name: Velocity, step: Tensor) => {
@@ -194,6 +193,9 @@ export class ContrastiveDivergence implements TrainingAlgorithm<EpochEvent> {
       }
       // step: Rᵀ·H − lr·weightCost·W
       let stepW = o.matmul(R, H, { transposeA: true });
+      // Hidden biases: Σ_rows H; for word counts, whose biases are scaled by each row's
+      // length D = Σᵢ Rᵢ, Σ_rows D·H = the column sums of Rᵀ·H.
+      const stepC = o.sum(rbm.wordCounts ? stepW : H, 0);
       if (options.weightCost > 0) stepW = o.sub(stepW, o.mul(rbm.W, lr * options.weightCost));
       update('W', stepW);
       update('visibleBias', stepB);

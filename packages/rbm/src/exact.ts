@@ -32,7 +32,10 @@ function logAddExp(a: number, b: number): number {
 export function exactLogPartition(rbm: RBM, options: { batch?: number } = {}): number {
   const nv = rbm.numVisible;
   const nh = rbm.numHidden;
-  if (rbm.hiddenType !== 'bernoulli' || rbm.segments.some((s) => s.type === 'gaussian')) {
+  if (
+    rbm.hiddenType !== 'bernoulli' ||
+    rbm.segments.some((s) => s.type === 'gaussian' || s.type === 'replicated-softmax')
+  ) {
     throw new DeepBeliefError(
       'exactLogPartition: needs binary hidden units and Bernoulli/softmax visible units',
     );

@@ -65,5 +65,12 @@ export {
   type TrainerState,
   trainRBM,
 } from './trainer.js';
-export { type HiddenType, layoutVisible, type VisibleGroup, type VisibleSegment } from './units.js';
+export {
+  type HiddenType,
+  layoutVisible,
+  VISIBLE_TYPES,
+  type VisibleGroup,
+  type VisibleSegment,
+  type VisibleType,
+} from './units.js';
 export { RBM_PACKAGE_VERSION } from './version.js';

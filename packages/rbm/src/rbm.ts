@@ -13,7 +13,7 @@ export interface RBMConfig {
   readonly visible: number | readonly VisibleGroup[];
   readonly hidden: number;
   /** Type of the visible units when `visible` is a number. Default `bernoulli`. */
-  readonly visibleType?: 'bernoulli' | 'gaussian';
+  readonly visibleType?: 'bernoulli' | 'gaussian' | 'replicated-softmax';
   /** Default `bernoulli`; `gaussian` gives linear hidden units (the autoencoder's code layer). */
   readonly hiddenType?: HiddenType;
   /** Learn a standard deviation per Gaussian visible unit (default false: σ = 1 on standardised data). */
@@ -54,7 +54,9 @@ export interface Clamp {
  * A Restricted Boltzmann Machine with energy
  * E(v, h) = Σ_bern/softmax −bᵢvᵢ + Σ_gauss (vᵢ − bᵢ)²/2σᵢ² − cᵀh − Σᵢⱼ (vᵢ/σᵢ) Wᵢⱼ hⱼ
  * (plus hⱼ²/2 for Gaussian hidden units), so that p(hⱼ=1|v) = σ(cⱼ + Σᵢ (vᵢ/σᵢ)Wᵢⱼ) and
- * p(vᵢ=1|h) = σ(bᵢ + Σⱼ Wᵢⱼhⱼ). Written once against {@link Ops}: it runs on every backend.
+ * p(vᵢ=1|h) = σ(bᵢ + Σⱼ Wᵢⱼhⱼ). With word-count (replicated-softmax) visibles it is the
+ * replicated softmax model, E(v, h) = −bᵀv − D·cᵀh − vᵀWh with D = Σᵢ vᵢ the document's length.
+ * Written once against {@link Ops}: it runs on every backend.
  *
  * Parameters are tensors owned by the RBM (`W` `[visible, hidden]`, `visibleBias` `[1, visible]`,
  * `hiddenBias` `[1, hidden]`); call {@link RBM.dispose} when done.
@@ -73,6 +75,11 @@ export class RBM {
   logSigma: Tensor | null;
   /** `[1, visible]`: 1 on Gaussian units. Null when there are none. */
   readonly gaussianMask: Tensor | null;
+  /**
+   * True for a word-count model (replicated-softmax visible units): the hidden biases are
+   * scaled by each row's total count D, and reconstructions are expected counts D·p.
+   */
+  readonly wordCounts: boolean;
 
   /**
    * A new RBM, initialised as in Hinton's practical guide: W ~ N(0, 0.01²), biases 0
@@ -85,6 +92,7 @@ export class RBM {
         ? [{ type: config.visibleType ?? 'bernoulli', size: config.visible }]
         : [...config.visible];
     this.segments = layoutVisible(groups);
+    this.wordCounts = this.segments[0]!.type === 'replicated-softmax';
     this.numVisible = this.segments[this.segments.length - 1]!.end;
     if (!Number.isInteger(config.hidden) || config.hidden < 1) {
       throw new DeepBeliefError(`hidden: expected a positive integer, got ${config.hidden}`);
@@ -141,7 +149,12 @@ export class RBM {
     for (const s of this.segments) {
       for (let i = s.start; i < s.end; i++) {
         if (s.type === 'gaussian') b[i] = mean[i]!;
-        else {
+        else if (s.type === 'replicated-softmax') {
+          // softmax(b) = the mean word frequencies: b = log(meanᵢ / Σ mean)
+          let total = 0;
+          for (let k = s.start; k < s.end; k++) total += mean[k]!;
+          b[i] = Math.log(Math.max(mean[i]! / (total || 1), epsilon));
+        } else {
           const p = Math.min(Math.max(mean[i]!, epsilon), 1 - epsilon);
           b[i] = Math.log(p / (1 - p));
         }
@@ -181,11 +194,12 @@ export class RBM {
     }
   }
 
-  /** Total input to the hidden units, c + (v/σ)·W: `[batch, hidden]`. */
+  /** Total input to the hidden units, c + (v/σ)·W (D·c + v·W for word counts): `[batch, hidden]`. */
   hiddenInput(v: Tensor): Tensor {
     this.checkVisible(v, 'hiddenInput');
     const o = this.ops;
     return o.tidy(() => {
+      if (this.wordCounts) return o.add(o.matmul(v, this.W), o.mul(o.sum(v, 1), this.hiddenBias));
       const sigma = this.sigma();
       return o.linear(sigma ? o.div(v, sigma) : v, this.W, this.hiddenBias);
     });
@@ -195,7 +209,7 @@ export class RBM {
   hiddenProbabilities(v: Tensor): Tensor {
     this.checkVisible(v, 'hiddenProbabilities');
     const o = this.ops;
-    if (!this.logSigma) {
+    if (!this.logSigma && !this.wordCounts) {
       return o.linear(v, this.W, this.hiddenBias, {
         activation: this.hiddenType === 'bernoulli' ? 'sigmoid' : 'none',
       });
@@ -220,7 +234,8 @@ export class RBM {
 
   /**
    * p(v|h): σ for Bernoulli units, softmax within each softmax group, and the mean
-   * b + σ·Wh for Gaussian units. `[batch, visible]`.
+   * b + σ·Wh for Gaussian units. For word counts, the distribution of one word,
+   * softmax(b + Wh) (rows sum to 1; {@link RBM.visibleMeans} gives expected counts). `[batch, visible]`.
    */
   visibleProbabilities(h: Tensor): Tensor {
     this.checkHidden(h, 'visibleProbabilities');
@@ -236,16 +251,37 @@ export class RBM {
       const parts = this.segments.map((s) => {
         const x = this.segments.length === 1 ? a : o.sliceColumns(a, s.start, s.end);
         if (s.type === 'bernoulli') return o.sigmoid(x);
-        if (s.type === 'softmax') return o.softmax(x, 1);
+        if (s.type === 'softmax' || s.type === 'replicated-softmax') return o.softmax(x, 1);
         return x;
       });
       return parts.length === 1 ? parts[0]! : o.concatColumns(parts);
     });
   }
 
-  /** Visible states drawn from p(v|h) given its probabilities (or Gaussian means). */
+  /**
+   * E[v | h]: {@link RBM.visibleProbabilities}, except for word counts, where it is D·p(word|h)
+   * with D the total count of each row of `like` (the document being reconstructed).
+   */
+  visibleMeans(h: Tensor, like: Tensor): Tensor {
+    const o = this.ops;
+    if (!this.wordCounts) return this.visibleProbabilities(h);
+    if (like.rows !== h.rows)
+      throw new ShapeError(`visibleMeans: ${h.rows} hidden rows but ${like.rows} documents`);
+    return o.tidy(() => o.mul(this.visibleProbabilities(h), o.sum(like, 1)));
+  }
+
+  /**
+   * Visible states drawn from p(v|h) given its probabilities (or Gaussian means). For word
+   * counts, pass {@link RBM.visibleMeans}: each row's D = its sum words are drawn from the
+   * multinomial.
+   */
   sampleVisibleFrom(probabilities: Tensor, rng: SeededRandom): Tensor {
     const o = this.ops;
+    if (this.wordCounts)
+      return o.tidy(() => {
+        const lengths = o.sum(probabilities, 1);
+        return o.multinomial(o.div(probabilities, o.maximum(lengths, 1e-30)), lengths, rng);
+      });
     return o.tidy(() => {
       const parts = this.segments.map((s) => {
         const p =
@@ -352,7 +388,7 @@ export class RBM {
       let pv = v;
       for (let s = 0; s < steps; s++) {
         const next = o.tidy(() => {
-          const pvNext = this.visibleProbabilities(h);
+          const pvNext = this.visibleMeans(h, v);
           const vNext = applyClamp(this.sampleVisibleFrom(pvNext, rng));
           const phNext = this.hiddenProbabilities(vNext);
           const hNext = this.sampleHiddenFrom(phNext, rng);
@@ -370,7 +406,7 @@ export class RBM {
 
   /** p(v | p(h|v)): the deterministic reconstruction of a batch. */
   reconstruct(v: Tensor): Tensor {
-    return this.ops.tidy(() => this.visibleProbabilities(this.hiddenProbabilities(v)));
+    return this.ops.tidy(() => this.visibleMeans(this.hiddenProbabilities(v), v));
   }
 
   // ------------------------------------------------------------------ parameters ---

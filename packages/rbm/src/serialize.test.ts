@@ -32,6 +32,7 @@ describe('RBM model files', () => {
         hidden: 2,
         hiddenType: 'gaussian' as const,
       },
+      { visible: 5, visibleType: 'replicated-softmax' as const, hidden: 3 },
     ];
     for (const config of configs) {
       const rbm = new RBM(ops, config, new SeededRandom(1), 0.5);

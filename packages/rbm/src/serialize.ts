@@ -16,10 +16,11 @@ import type { EpochEvent } from './contrastive-divergence.js';
 import { type ResolvedTrainOptions, type TrainOptions, trainOptionsSchema } from './options.js';
 import { RBM, type RBMConfig } from './rbm.js';
 import { RBMTrainer } from './trainer.js';
+import { VISIBLE_TYPES } from './units.js';
 import { RBM_PACKAGE_VERSION } from './version.js';
 
 const groupSchema = z.strictObject({
-  type: z.enum(['bernoulli', 'gaussian', 'softmax']),
+  type: z.enum(VISIBLE_TYPES),
   size: z.number().int().min(1),
 });
 
