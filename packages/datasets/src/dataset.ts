@@ -32,6 +32,8 @@ export interface Dataset {
   readonly name?: string;
   /** Name of each class, indexed by label. */
   readonly classNames?: readonly string[];
+  /** Name of each column (e.g. the word a word-count column counts), `cols` of them. */
+  readonly featureNames?: readonly string[];
 }
 
 /** Inputs of {@link createDataset}; `scale` defaults to 1/255 for uint8 and 1 for float32. */
@@ -46,6 +48,7 @@ export interface DatasetInit {
   imageShape?: readonly [number, number];
   name?: string;
   classNames?: readonly string[];
+  featureNames?: readonly string[];
   /** What to call the data in error messages (a file name); defaults to `name` or `'dataset'`. */
   source?: string;
 }
@@ -142,6 +145,13 @@ export function createDataset(init: DatasetInit): Dataset {
   } else if (numClasses !== undefined) {
     throw new DatasetError('BAD_OPTION', source, 'numClasses given without labels');
   }
+  if (init.featureNames && init.featureNames.length !== cols) {
+    throw new DatasetError(
+      'SHAPE_MISMATCH',
+      source,
+      `${init.featureNames.length} feature names for ${cols} columns`,
+    );
+  }
   const out: {
     -readonly [K in keyof Dataset]: Dataset[K];
   } = { features, scale, rows, cols };
@@ -152,6 +162,7 @@ export function createDataset(init: DatasetInit): Dataset {
   if (init.imageShape) out.imageShape = [init.imageShape[0], init.imageShape[1]];
   if (init.name !== undefined) out.name = init.name;
   if (init.classNames) out.classNames = [...init.classNames];
+  if (init.featureNames) out.featureNames = [...init.featureNames];
   return out;
 }
 
@@ -173,6 +184,7 @@ export function withArrays(
   if (dataset.imageShape) out.imageShape = dataset.imageShape;
   if (dataset.name !== undefined) out.name = dataset.name;
   if (dataset.classNames) out.classNames = dataset.classNames;
+  if (dataset.featureNames) out.featureNames = dataset.featureNames;
   return out;
 }
 

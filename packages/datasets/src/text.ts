@@ -157,6 +157,7 @@ export function wordCounts(
     labels,
     ...(meta.labelNames ? { numClasses: meta.labelNames.length, classNames: meta.labelNames } : {}),
     ...(meta.name ? { name: meta.name } : {}),
+    featureNames: vocabulary.words,
   });
 }
 
@@ -244,7 +245,75 @@ export function tfidf(counts: Dataset, fitted?: Idf): { data: Dataset; idf: Idf 
       ...(counts.labels ? { labels: counts.labels, numClasses: counts.numClasses } : {}),
       ...(counts.classNames ? { classNames: counts.classNames } : {}),
       ...(counts.name ? { name: `${counts.name} (tf-idf)` } : {}),
+      ...(counts.featureNames ? { featureNames: counts.featureNames } : {}),
     }),
     idf: { idf },
+  };
+}
+
+/** Options of {@link prepareTextRetrieval}; every field has the default shown. */
+export interface TextRetrievalOptions {
+  /** Words per passage (after stop-word removal): 100. */
+  readonly passageWords?: number;
+  /** Remove {@link ENGLISH_STOP_WORDS}: true. */
+  readonly stopWords?: boolean;
+  /** Vocabulary size, the most frequent words of the training passages: 2,000. */
+  readonly vocabularySize?: number;
+  /** Share of the documents (per label) whose passages go to test: 0.2. */
+  readonly testFraction?: number;
+  /** Seed of the split: 1. */
+  readonly seed?: number;
+}
+
+/** A corpus ready for document retrieval: word counts and TF-IDF of both splits. */
+export interface TextRetrievalData {
+  readonly options: Required<TextRetrievalOptions>;
+  readonly vocabulary: Vocabulary;
+  readonly trainPassages: readonly Passage[];
+  readonly testPassages: readonly Passage[];
+  /** Word counts, labelled by the passages' labels. */
+  readonly train: Dataset;
+  readonly test: Dataset;
+  /** TF-IDF rows with the training set's IDF. */
+  readonly trainTfidf: Dataset;
+  readonly testTfidf: Dataset;
+}
+
+/**
+ * The whole preparation of a corpus for retrieval experiments, so that a model's training and
+ * its evaluation see the same data: passages, the split by document, the vocabulary of the
+ * training passages, word counts and TF-IDF.
+ */
+export function prepareTextRetrieval(
+  corpus: TextCorpus,
+  options: TextRetrievalOptions = {},
+): TextRetrievalData {
+  const o: Required<TextRetrievalOptions> = {
+    passageWords: options.passageWords ?? 100,
+    stopWords: options.stopWords ?? true,
+    vocabularySize: options.vocabularySize ?? 2000,
+    testFraction: options.testFraction ?? 0.2,
+    seed: options.seed ?? 1,
+  };
+  const passages = passagesOf(corpus, { passageWords: o.passageWords, stopWords: o.stopWords });
+  const { train: trainPassages, test: testPassages } = splitByDocument(passages, {
+    testFraction: o.testFraction,
+    seed: o.seed,
+  });
+  const vocabulary = buildVocabulary(trainPassages, o.vocabularySize);
+  const meta = { labelNames: corpus.labelNames };
+  const train = wordCounts(trainPassages, vocabulary, { ...meta, name: `${corpus.name} train` });
+  const test = wordCounts(testPassages, vocabulary, { ...meta, name: `${corpus.name} test` });
+  const { data: trainTfidf, idf } = tfidf(train);
+  const { data: testTfidf } = tfidf(test, idf);
+  return {
+    options: o,
+    vocabulary,
+    trainPassages,
+    testPassages,
+    train,
+    test,
+    trainTfidf,
+    testTfidf,
   };
 }

@@ -16,6 +16,12 @@ import { type MatrixInput, type MatrixSource, parseOptions, toMatrixSource } fro
 import { z } from 'zod';
 import { checkLabels, type Labels } from './data.js';
 
+/** Values added to the total input of one layer (0-based `layer`), e.g. the code layer's noise. */
+export interface LayerNoise {
+  readonly layer: number;
+  readonly values: Tensor;
+}
+
 /** Activation of a dense layer. `softmax` only on the output layer. */
 export type LayerActivation = 'sigmoid' | 'linear' | 'softmax';
 
@@ -98,14 +104,38 @@ export class FeedForwardNet {
     return layer.activation === 'softmax' ? o.tidy(() => o.softmax(z, 1)) : z;
   }
 
-  /** Activations of every layer for input `x` (index 0 is `x` itself). */
-  activations(x: Tensor, upTo = this.layers.length): Tensor[] {
+  /**
+   * Activations of every layer for input `x` (index 0 is `x` itself). With `noise`, its
+   * `values` (`[batch, width of that layer]`) are added to the total input of layer
+   * `noise.layer` (0-based) before its activation.
+   */
+  activations(x: Tensor, upTo = this.layers.length, noise?: LayerNoise): Tensor[] {
     if (x.cols !== this.inputSize)
       throw new ShapeError(
         `forward: expected ${this.inputSize} input columns, got [${x.shape.join(', ')}]`,
       );
+    if (noise) {
+      const layer = this.layers[noise.layer];
+      if (!layer || noise.values.rows !== x.rows || noise.values.cols !== layer.W.cols)
+        throw new ShapeError(
+          `forward: noise for layer ${noise.layer} must be [${x.rows}, ${layer?.W.cols ?? '?'}], got [${noise.values.shape.join(', ')}]`,
+        );
+    }
+    const o = this.ops;
     const acts = [x];
-    for (let i = 0; i < upTo; i++) acts.push(this.apply(this.layers[i]!, acts[i]!));
+    for (let i = 0; i < upTo; i++) {
+      const layer = this.layers[i]!;
+      if (noise?.layer === i) {
+        const z = o.add(o.linear(acts[i]!, layer.W, layer.b), noise.values);
+        acts.push(
+          layer.activation === 'sigmoid'
+            ? o.sigmoid(z)
+            : layer.activation === 'softmax'
+              ? o.softmax(z, 1)
+              : z,
+        );
+      } else acts.push(this.apply(layer, acts[i]!));
+    }
     return acts;
   }
 
@@ -152,6 +182,7 @@ export class FeedForwardNet {
     target: Tensor,
     loss: Loss,
     scale = 1,
+    noise?: LayerNoise,
   ): { loss: Tensor; gradients: { W: Tensor; b: Tensor }[] } {
     const o = this.ops;
     const last = this.layers[this.layers.length - 1]!;
@@ -162,7 +193,7 @@ export class FeedForwardNet {
       );
     }
     return o.tidy(() => {
-      const acts = this.activations(x);
+      const acts = this.activations(x, this.layers.length, noise);
       const value = lossValue(o, acts.at(-1)!, target, loss);
       const n = x.rows;
       let delta = o.mul(
@@ -241,6 +272,20 @@ export const fineTuneOptionsSchema = z
      * deferring backend run its pending work. Divergence is detected at these reads.
      */
     metricsEvery: z.number().int().min(1).default(50),
+    /**
+     * Deterministic noise (semantic hashing, Salakhutdinov & Hinton 2009): Gaussian noise of
+     * standard deviation `std` added to the total input of layer `layer` (0-based), drawn once
+     * per training row from `seed` and reused every epoch, so that logistic code units learn
+     * to saturate to near-binary values. Validation losses are computed without it.
+     */
+    codeNoise: z
+      .object({
+        layer: z.number().int().min(0),
+        std: z.number().positive().finite(),
+        seed: z.number().int().default(1),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 export type FineTuneOptions = z.input<typeof fineTuneOptionsSchema>;
@@ -274,6 +319,8 @@ export class Backpropagation implements TrainingAlgorithm<FineTuneEpoch> {
   private best = Number.POSITIVE_INFINITY;
   private sinceBest = 0;
   private bestWeights: Float32Array[][] | null = null;
+  /** The fixed noise of every source row, `rows × width` (see `codeNoise`). */
+  private readonly noise: { layer: number; width: number; values: Float32Array } | null;
 
   constructor(
     readonly net: FeedForwardNet,
@@ -285,6 +332,18 @@ export class Backpropagation implements TrainingAlgorithm<FineTuneEpoch> {
   ) {
     this.name = `backprop (${options.optimizer})`;
     const o = net.ops;
+    const cn = options.codeNoise;
+    if (cn) {
+      const layer = net.layers[cn.layer];
+      if (!layer)
+        throw new DeepBeliefError(
+          `codeNoise.layer: the network has layers 0–${net.layers.length - 1}, got ${cn.layer}`,
+        );
+      const width = layer.W.cols;
+      const values = new SeededRandom(cn.seed).normalArray(targets.rows * width);
+      for (let i = 0; i < values.length; i++) values[i]! *= cn.std;
+      this.noise = { layer: cn.layer, width, values };
+    } else this.noise = null;
     const adam = options.optimizer === 'adam';
     this.moments = net.layers.map((l) => ({
       mW: o.keep(o.zeros(l.W.shape)),
@@ -313,11 +372,25 @@ export class Backpropagation implements TrainingAlgorithm<FineTuneEpoch> {
       // step makes three weight-sized passes instead of four (five instead of six with
       // weight decay):
       // m ← μ·m − lr·(g + λ·W), W ← W + m.
+      const { noise } = this;
+      let layerNoise: LayerNoise | undefined;
+      if (noise) {
+        const rows = new Float32Array(indices.length * noise.width);
+        for (let r = 0; r < indices.length; r++) {
+          const at = indices[r]! * noise.width;
+          rows.set(noise.values.subarray(at, at + noise.width), r * noise.width);
+        }
+        layerNoise = {
+          layer: noise.layer,
+          values: o.fromArray(rows, [indices.length, noise.width]),
+        };
+      }
       const { loss: value, gradients: grads } = net.lossAndGradients(
         x,
         target,
         this.loss,
         sgd ? -lr : 1,
+        layerNoise,
       );
       net.layers.forEach((layer, i) => {
         const s = this.moments[i]!;

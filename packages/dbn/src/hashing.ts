@@ -22,7 +22,8 @@ export class HammingIndex {
   private readonly words: number;
   /** Packed codes, `words` 32-bit words per item, bit b of the code in word b >> 5. */
   private readonly packed: Uint32Array;
-  private readonly table = new Map<string, number[]>();
+  /** Items by address: the code itself when it fits one 32-bit word, else a string of its words. */
+  private readonly table = new Map<number | string, number[]>();
 
   /**
    * @param codes `size × bits` values, row-major; a value ≥ 0.5 is a 1 bit (so codes may be
@@ -81,6 +82,14 @@ export class HammingIndex {
     return d;
   }
 
+  /** Hamming distances from `query` (a packed code, or `bits` values) to every item. */
+  distances(query: Uint32Array | ArrayLike<number>): Uint16Array {
+    const q = query instanceof Uint32Array ? query : this.pack(query);
+    const out = new Uint16Array(this.size);
+    for (let i = 0; i < this.size; i++) out[i] = this.distance(q, i);
+    return out;
+  }
+
   /**
    * The items within Hamming distance `d` of `query` (a packed code, or `bits` values), in
    * increasing order of index.
@@ -134,7 +143,8 @@ export class HammingIndex {
     return out;
   }
 
-  private key(code: Uint32Array): string {
+  private key(code: Uint32Array): number | string {
+    if (this.words === 1) return code[0]!;
     return Array.from(code, (w) => w.toString(36)).join(',');
   }
 }

@@ -1,4 +1,4 @@
-export { DeepAutoencoder } from './autoencoder.js';
+export { type AutoencoderKind, DeepAutoencoder } from './autoencoder.js';
 export {
   type CheckpointSettings,
   decodeBackpropCheckpoint,
@@ -26,12 +26,28 @@ export {
   fineTuneOptionsSchema,
   fineTuneTrainer,
   type LayerActivation,
+  type LayerNoise,
   type Loss,
 } from './feedforward.js';
 export { HammingIndex } from './hashing.js';
 export { type DbnBound, type DbnBoundOptions, dbnLogLikelihoodBound } from './likelihood.js';
+export {
+  cosineDistanceMatrix,
+  fitLSA,
+  type LSA,
+  medianThresholdCodes,
+  projectLSA,
+  symmetricEigen,
+} from './lsa.js';
 export { fitPCA, type PCA, pcaReconstruct } from './pca.js';
-export { autoencoder2006, type DBNPreset, dbnPresets, hinton2006, small } from './presets.js';
+export {
+  autoencoder2006,
+  type DBNPreset,
+  dbnPresets,
+  hinton2006,
+  semanticHashing,
+  small,
+} from './presets.js';
 export {
   NearestNeighbourClassifier,
   type NearestNeighbourOptions,
@@ -44,6 +60,12 @@ export {
   RECALL_LEVELS,
   randomHyperplaneCodes,
 } from './retrieval.js';
+export {
+  compareRetrieval,
+  type RetrievalMethod,
+  type RetrievalSide,
+  type RetrievalTiming,
+} from './retrieval-comparison.js';
 export {
   autoencoderFromFile,
   autoencoderModelInput,

@@ -86,3 +86,31 @@ export const autoencoder2006 = {
 
 /** Presets by name. */
 export const dbnPresets: Record<string, DBNPreset> = { hinton2006, small };
+
+/**
+ * Semantic-hashing recipe (Salakhutdinov & Hinton 2009) for a 2,000-word vocabulary:
+ * 2000-500-500-32 with a replicated-softmax bottom RBM (learning rate 0.005: its hidden
+ * inputs sum over every word of a document) and logistic code units, 50 epochs of CD-1 per
+ * layer, then Adam on the documents' word distributions with deterministic N(0, 16) noise on
+ * the code units' inputs, until the held-out loss stops improving.
+ */
+export const semanticHashing = {
+  name: 'semantic-hashing',
+  description:
+    '2000-500-500-32 word-count autoencoder with binary codes (Salakhutdinov & Hinton 2009)',
+  sizes: [2000, 500, 500, 32] as const,
+  kind: { input: 'word-counts', code: 'binary' } as const,
+  pretrain: [
+    { ...paperLayer(50), learningRate: 0.005 },
+    { ...paperLayer(50), learningRate: 0.05 },
+    { ...paperLayer(50), learningRate: 0.05 },
+  ] as readonly TrainOptions[],
+  fineTune: {
+    epochs: 200,
+    batchSize: 100,
+    learningRate: 1e-3,
+    optimizer: 'adam',
+    validationFraction: 1 / 6,
+    patience: 10,
+  } as FineTuneOptions,
+};

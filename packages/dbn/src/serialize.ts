@@ -204,7 +204,12 @@ export function autoencoderModelInput(ae: DeepAutoencoder): ModelParts {
     for (const [i, rbm] of ae.rbms.entries()) Object.assign(tensors, rbmTensors(rbm, `rbms.${i}.`));
     return {
       kind: 'autoencoder',
-      model: { sizes: [...ae.sizes], rbms: ae.rbms.map(rbmModelSection) },
+      model: {
+        sizes: [...ae.sizes],
+        ...ae.kind,
+        ...(ae.vocabulary ? { vocabulary: [...ae.vocabulary] } : {}),
+        rbms: ae.rbms.map(rbmModelSection),
+      },
       tensors,
     };
   }
@@ -214,7 +219,13 @@ export function autoencoderModelInput(ae: DeepAutoencoder): ModelParts {
   const dec = new FeedForwardNet(net.ops, net.layers.slice(L));
   return {
     kind: 'autoencoder',
-    model: { sizes: [...ae.sizes], encoder: netModel(enc), decoder: netModel(dec) },
+    model: {
+      sizes: [...ae.sizes],
+      ...ae.kind,
+      ...(ae.vocabulary ? { vocabulary: [...ae.vocabulary] } : {}),
+      encoder: netModel(enc),
+      decoder: netModel(dec),
+    },
     tensors: { ...netTensors(enc, 'encoder.'), ...netTensors(dec, 'decoder.') },
   };
 }
@@ -235,6 +246,9 @@ export function autoencoderFromFile(ops: Ops, file: ModelFile): DeepAutoencoder 
   const m = validateWith(
     z.looseObject({
       sizes: z.array(z.number().int().min(1)).min(2),
+      input: z.enum(['binary', 'word-counts']).optional(),
+      code: z.enum(['linear', 'binary']).optional(),
+      vocabulary: z.array(z.string()).optional(),
       encoder: z.unknown().optional(),
       decoder: z.unknown().optional(),
       rbms: z.array(z.unknown()).optional(),
@@ -243,7 +257,19 @@ export function autoencoderFromFile(ops: Ops, file: ModelFile): DeepAutoencoder 
     'model',
     source,
   );
-  const ae = new DeepAutoencoder(ops, m.sizes, new SeededRandom(0));
+  const ae = new DeepAutoencoder(ops, m.sizes, new SeededRandom(0), {
+    ...(m.input ? { input: m.input } : {}),
+    ...(m.code ? { code: m.code } : {}),
+  });
+  if (m.vocabulary) {
+    if (m.vocabulary.length !== m.sizes[0]) {
+      ae.dispose();
+      throw new DeepBeliefError(
+        `${source}: model.vocabulary has ${m.vocabulary.length} words for ${m.sizes[0]} inputs`,
+      );
+    }
+    ae.vocabulary = m.vocabulary;
+  }
   if (m.rbms) {
     if (m.rbms.length !== ae.rbms.length) {
       ae.dispose();
