@@ -115,7 +115,7 @@ export type DbnConfig = z.output<typeof dbnConfigSchema>;
 export const autoencoderConfigSchema = z.strictObject({
   ...commonFields,
   model: z.literal('autoencoder').optional(),
-  preset: z.enum(['autoencoder2006']).optional(),
+  preset: z.enum(['autoencoder2006', 'semantic-hashing']).optional(),
   sizes: z.array(int(1)).min(2).optional(),
   pretrain: layerTrainingSchema.optional(),
   fineTune: fineTuneSchema.optional(),

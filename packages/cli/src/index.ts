@@ -66,6 +66,7 @@ export {
   withRunInfo,
 } from './models.js';
 export { DATA_FORMS } from './parsers.js';
+export { type PlotCurve, precisionRecallSvg } from './plot.js';
 export {
   decodePng,
   encodePng,

@@ -75,4 +75,4 @@ export function binarization(value: string): 'threshold' | 'stochastic' {
 
 /** The `--data` forms, for help texts and error messages. */
 export const DATA_FORMS =
-  'mnist, fashion-mnist, synthetic:bars<N> or synthetic:bars<H>x<W>, a directory of IDX files, a .csv or a .npy file';
+  'mnist, fashion-mnist, synthetic:bars<N> or synthetic:bars<H>x<W>, brown (the Brown Corpus as word counts), text:DIR (a folder of .txt files per label), a directory of IDX files, a .csv or a .npy file';

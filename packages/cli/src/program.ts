@@ -8,6 +8,7 @@ import { defineInfo } from './commands/info.cli.js';
 import { defineQuickstart } from './commands/quickstart.cli.js';
 import { defineSample } from './commands/sample.cli.js';
 import { defineSchema } from './commands/schema.cli.js';
+import { defineSearch } from './commands/search.cli.js';
 import { defineTrain } from './commands/train.cli.js';
 import { EXIT_CODES, exitCodeFor, InterruptedError, messageFor } from './errors.js';
 import { examples } from './options.js';
@@ -57,6 +58,7 @@ export function createProgram(io: CliIo = processIo()): Command {
   defineTrain(program, io);
   defineFinetune(program, io);
   defineEval(program, io);
+  defineSearch(program, io);
   defineSample(program, io);
   defineDraw(program, io);
   defineInfo(program, io);

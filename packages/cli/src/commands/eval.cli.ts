@@ -33,6 +33,10 @@ export function defineEval(program: Command, io: CliIo): void {
           'DBNs: recognition-posterior samples per image for the likelihood bound (default 100)',
           integer(1),
         )
+        .option(
+          '--plot <file>',
+          'semantic-hashing models: write the precision–recall curves of every method as SVG',
+        )
         .addOption(seedOption('random seed of AIS (default 1)')),
     ),
     'test data (default: what the model was trained on)',
@@ -45,8 +49,9 @@ export function defineEval(program: Command, io: CliIo): void {
         'deepbelief eval rbm.safetensors --data mnist --ais --json',
         'deepbelief eval rbm20.safetensors --data mnist --exact --ais --ais-betas 1000',
         'deepbelief eval dbn-nolabels.safetensors --data mnist --binarize stochastic --ais',
+        'deepbelief eval hashing.safetensors --json --plot precision-recall.svg',
       ) +
-        '\nJSON fields: testError (fraction) and confusion for dbn/classifier files; reconstructionError\n(MSE per pixel; squared error per image for autoencoders) for rbm/autoencoder files; with --ais\nlogZ, logZStd and testLogLikelihood (nats per image); with --exact exactLogZ and the exact\ntestLogLikelihood (the AIS one is then aisTestLogLikelihood); for DBNs testLogLikelihoodBound.\nLikelihoods need binary data (--binarize) and report binarization. The test split of mnist,\nfashion-mnist, IDX directories and synthetic sets is used; a CSV/NPY file is used whole.\n',
+        '\nJSON fields: testError (fraction) and confusion for dbn/classifier files; reconstructionError\n(MSE per pixel; squared error per image for autoencoders) for rbm/autoencoder files; with --ais\nlogZ, logZStd and testLogLikelihood (nats per image); with --exact exactLogZ and the exact\ntestLogLikelihood (the AIS one is then aisTestLogLikelihood); for DBNs testLogLikelihoodBound.\nLikelihoods need binary data (--binarize) and report binarization. The test split of mnist,\nfashion-mnist, IDX directories and synthetic sets is used; a CSV/NPY file is used whole.\nSemantic-hashing models (train hashing): methods[] with precisionAtRecall for their codes, LSA,\nLSH and TF-IDF, and timing (Hamming ball against linear scans).\n',
     )
     .action(action(io, async () => (await import('./eval.js')).evalCommand));
 }

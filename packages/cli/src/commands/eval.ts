@@ -43,6 +43,8 @@ export interface EvalFlags extends DataFlags, BackendFlags {
   /** Samples of the recognition posterior per image for a DBN's likelihood bound. */
   readonly boundSamples?: number;
   readonly seed?: number;
+  /** Semantic-hashing models: write the precision–recall curves to this SVG file. */
+  readonly plot?: string;
 }
 
 /**
@@ -88,7 +90,9 @@ export async function evalCommand(term: Terminal, path: string, flags: EvalFlags
   const read = await readModel(path);
   const run = runInfoOf(read.file) as Record<string, unknown> | undefined;
   const spec = dataSpecFor(flags, run, 'eval');
-  const { kind } = effectiveKind(read.file);
+  const { kind, model: section } = effectiveKind(read.file);
+  if (kind === 'autoencoder' && (section as { input?: unknown }).input === 'word-counts')
+    return (await import('./search.js')).evalHashing(term, path, flags);
   if ((flags.ais || flags.exact) && kind !== 'rbm' && kind !== 'dbn') {
     throw new UsageError(
       `${flags.ais ? '--ais' : '--exact'}: likelihoods are computed for RBM and DBN files; ${path} holds a '${kind}'`,

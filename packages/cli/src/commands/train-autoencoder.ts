@@ -11,6 +11,7 @@ import {
   type FineTuneOptions,
   fineTuneTrainer,
   type StackState,
+  semanticHashing,
 } from '@deepbelief/dbn';
 import type { EpochEvent, TrainOptions } from '@deepbelief/rbm';
 import { z } from 'zod';
@@ -54,7 +55,15 @@ export interface TrainAutoencoderFlags extends DataFlags, BackendFlags, Checkpoi
   readonly finetuneEpochs?: number;
   readonly finetuneLearningRate?: number;
   readonly optimizer?: 'sgd' | 'adam';
+  /** Code length in bits (`train hashing`): the last size. */
+  readonly bits?: number;
+  /** `binary` for `train hashing` (logistic code units trained with deterministic noise). */
+  readonly code?: 'linear' | 'binary';
 }
+
+/** The autoencoder recipes by name. */
+const PRESETS = { autoencoder2006, 'semantic-hashing': semanticHashing } as const;
+type PresetName = keyof typeof PRESETS;
 
 /** `deepbelief train autoencoder`: pre-trains a deep autoencoder, unrolls it and fine-tunes it. */
 export async function trainAutoencoder(
@@ -69,14 +78,24 @@ export async function trainAutoencoder(
   const spec = requireDataSpec(flags.data ?? config.data, 'train autoencoder');
   const out = flags.out ?? config.out ?? 'autoencoder.safetensors';
   const seed = flags.seed ?? config.seed ?? 1;
+  const text = spec.kind === 'text';
   const presetName =
-    flags.preset ?? config.preset ?? (flags.sizes || config.sizes ? undefined : 'autoencoder2006');
-  if (presetName !== undefined && presetName !== 'autoencoder2006') {
+    flags.preset ??
+    config.preset ??
+    (flags.sizes || config.sizes ? undefined : text ? 'semantic-hashing' : 'autoencoder2006');
+  if (presetName !== undefined && !(presetName in PRESETS)) {
     throw new UsageError(
-      `--preset: unknown autoencoder preset '${presetName}'; choose autoencoder2006`,
+      `--preset: unknown autoencoder preset '${presetName}'; choose ${Object.keys(PRESETS).join(' or ')}`,
     );
   }
-  const preset = presetName ? autoencoder2006 : undefined;
+  const preset = presetName ? PRESETS[presetName as PresetName] : undefined;
+  // word counts in, and binary codes for the hashing recipe (or --bits)
+  const kind = {
+    input: text ? 'word-counts' : 'binary',
+    code:
+      flags.code ??
+      (presetName === 'semantic-hashing' || flags.bits !== undefined ? 'binary' : 'linear'),
+  } as const;
   const dataFlags: DataFlags = {
     limit: flags.limit ?? config.limit,
     labelColumn: flags.labelColumn ?? config.labelColumn,
@@ -105,6 +124,9 @@ export async function trainAutoencoder(
   function newSettings(): AutoencoderSettings {
     const sizes = flags.sizes ?? config.sizes ?? [...preset!.sizes];
     if (sizes.length < 2) throw new UsageError('--sizes: an autoencoder needs at least two sizes');
+    if (flags.bits !== undefined) sizes[sizes.length - 1] = flags.bits;
+    // a corpus's vocabulary may be smaller than the preset's 2,000 words
+    if (text && !(flags.sizes ?? config.sizes)) sizes[0] = data.cols;
     const layers = layerOptions(
       sizes.length - 1,
       preset,
@@ -171,7 +193,8 @@ export async function trainAutoencoder(
     stackState = restored.state;
     term.info(`resuming from ${resume.path}: ${stackPosition(stackState, layers)}`);
   } else {
-    ae = new DeepAutoencoder(ops, sizes, new SeededRandom(settings.seed));
+    ae = new DeepAutoencoder(ops, sizes, new SeededRandom(settings.seed), kind);
+    if (text) ae.vocabulary = data.featureNames ?? null;
     term.info(
       `training autoencoder ${sizes.join('-')}, ${layers.map((l) => l.epochs).join('/')} epochs per layer, then ${fineTune.epochs} epochs of fine-tuning`,
     );
@@ -210,12 +233,13 @@ export async function trainAutoencoder(
   }
   let fineTuneHistory: FineTuneEpoch[] = [];
   if (fineTune.epochs > 0) {
+    const setup = ae.fineTuneSetup(data, fineTune);
     const trainer = fineTuneTrainer(
       ae.net ?? ae.unroll(),
       data,
-      { data },
-      'sigmoid-cross-entropy',
-      fineTune,
+      setup.targets,
+      setup.loss,
+      setup.options,
     );
     if (backpropState) trainer.loop.setState(backpropState);
     const { loop } = trainer;

@@ -9,7 +9,8 @@ import {
   seedOption,
 } from '../options.js';
 import { integer, integerList, real } from '../parsers.js';
-import type { CliIo } from '../terminal.js';
+import type { CliIo, Terminal } from '../terminal.js';
+import type { TrainAutoencoderFlags } from './train-autoencoder.js';
 
 /** Declares `deepbelief train`: its arguments, flags, help and (lazily loaded) implementation. */
 export function defineTrain(program: Command, io: CliIo): void {
@@ -122,7 +123,7 @@ export function defineTrain(program: Command, io: CliIo): void {
             new Option(
               '--preset <name>',
               'architecture and recipe (default autoencoder2006)',
-            ).choices(['autoencoder2006']),
+            ).choices(['autoencoder2006', 'semantic-hashing']),
           )
           .option(
             '--sizes <list>',
@@ -152,4 +153,63 @@ export function defineTrain(program: Command, io: CliIo): void {
         '\n--learning-rate sets every layer, the linear code layer included (the preset gives it 0.001).\n',
     )
     .action(action(io, async () => (await import('./train-autoencoder.js')).trainAutoencoder));
+
+  addRbmTrainingOptions(
+    addBackendOptions(
+      train
+        .command('hashing')
+        .description(
+          'Semantic hashing: train a word-count autoencoder whose binary codes are memory addresses of documents',
+        )
+        .option(
+          '--data <spec>',
+          'brown (the Brown Corpus, 15 genres) or text:DIR (one sub-folder of .txt files per label)',
+        )
+        .option('--config <file>', 'settings from a JSON or YAML file (flags override it)')
+        .addOption(seedOption())
+        .option('--out <file>', 'model file to write (default hashing.safetensors)')
+        .option('--bits <n>', 'code length in bits (default 32)', integer(1))
+        .option(
+          '--sizes <list>',
+          'encoder sizes from the vocabulary to the code, e.g. 2000,500,500,32',
+          integerList(1, 2),
+        ),
+    ),
+    "sweeps through the data per layer (default: the preset's, 50)",
+    false,
+  )
+    .option(
+      '--finetune-epochs <n>',
+      'most epochs of fine-tuning (default 200; early stopping)',
+      integer(0),
+    )
+    .option(
+      '--finetune-learning-rate <x>',
+      'fine-tuning learning rate (Adam, default 0.001)',
+      real({ min: 0, minOpen: true }),
+    );
+  addCheckpointOptions(train.commands.at(-1)!)
+    .addHelpText(
+      'after',
+      examples(
+        'deepbelief train hashing --data brown --bits 32 --out hashing.safetensors',
+        'deepbelief train hashing --data text:./my-docs --bits 16 --epochs 10 --finetune-epochs 20',
+        'deepbelief search hashing.safetensors "the jury said the election was conducted fairly"',
+        'deepbelief eval hashing.safetensors --json',
+      ) +
+        '\nPassages of 100 words (stop words removed), split 80/20 by document (seed 1), a 2,000-word\nvocabulary from the training passages. The recipe is the semantic-hashing preset.\n',
+    )
+    .action(
+      action(io, async () => {
+        const { trainAutoencoder } = await import('./train-autoencoder.js');
+        return (term: Terminal, flags: TrainAutoencoderFlags) =>
+          trainAutoencoder(term, {
+            preset: flags.sizes ? undefined : 'semantic-hashing',
+            code: 'binary',
+            out: 'hashing.safetensors',
+            ...flags,
+            ...(flags.bits === undefined && !flags.sizes ? { bits: 32 } : {}),
+          });
+      }),
+    );
 }
