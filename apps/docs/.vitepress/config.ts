@@ -22,6 +22,7 @@ const concepts: DefaultTheme.SidebarItem[] = [
   { text: 'Unrolling and fine-tuning', link: '/concepts/unrolling' },
   { text: 'Deep autoencoders', link: '/concepts/autoencoders' },
   { text: 'Annealed importance sampling', link: '/concepts/ais' },
+  { text: 'Semantic hashing', link: '/concepts/semantic-hashing' },
 ];
 
 const guides: DefaultTheme.SidebarItem[] = [
