@@ -24,18 +24,14 @@ import { SeededRandom, type Tensor } from '@deepbelief/core';
 import {
   autoencoder2006,
   DeepAutoencoder,
-  decodeBackpropCheckpoint,
   decodePretrainCheckpoint,
   encodeAutoencoder,
-  encodeBackpropCheckpoint,
-  encodePretrainCheckpoint,
   type FineTuneOptions,
-  fineTuneTrainer,
   fitPCA,
   pcaReconstruct,
 } from '@deepbelief/dbn';
 import type { TrainOptions } from '@deepbelief/rbm';
-import { asTensor, Run, setup } from './lib.js';
+import { asTensor, fineTuneAutoencoder, pretrainAutoencoder, Run, setup } from './lib.js';
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
 const quick = values.quick;
@@ -77,33 +73,15 @@ const perImageError = (reconstruct: (x: Tensor) => Tensor) => {
 };
 
 const pretrained = await run.stage('pretrain', async () => {
-  const checkpoint = run.modelPath('pretrain.checkpoint');
-  let ae: DeepAutoencoder;
-  let state = null;
-  if (existsSync(checkpoint)) {
-    const restored = decodePretrainCheckpoint(
-      ops,
-      readFileSync(checkpoint),
-      'autoencoder',
-      checkpoint,
-    );
-    ae = restored.model;
-    state = restored.state;
-    run.log(`resuming pre-training at layer ${state.layer + 1}`);
-  } else ae = new DeepAutoencoder(ops, PROTOCOL.sizes, new SeededRandom(1));
-  const stack = ae.pretrainer(train, { layers: PROTOCOL.layers, seed: 1 });
-  if (state) stack.setState(state);
-  const histories = await stack.fit({
-    onEpoch: async (e) => {
-      run.log(
-        `pre-training ${e.layer} epoch ${e.epoch + 1}/${e.epochs}: reconstruction error ${e.reconstructionError.toFixed(5)} (${e.seconds.toFixed(1)} s)`,
-      );
-      await run.saveModel(
-        'pretrain.checkpoint',
-        encodePretrainCheckpoint('autoencoder', ae, stack, { protocol: 'autoencoder2006' }),
-      );
-    },
-  });
+  const { ae, histories } = await pretrainAutoencoder(
+    run,
+    ops,
+    'pretrain',
+    () => new DeepAutoencoder(ops, PROTOCOL.sizes, new SeededRandom(1)),
+    train,
+    PROTOCOL.layers,
+    'autoencoder2006',
+  );
   ae.unroll();
   const beforeFineTuning = perImageError((x) => ae.reconstruct(x));
   run.log(`unrolled, before fine-tuning: ${beforeFineTuning.toFixed(2)} per image`);
@@ -122,48 +100,21 @@ const pretrained = await run.stage('pretrain', async () => {
 });
 
 const fineTuned = await run.stage('finetune', async () => {
-  const checkpoint = run.modelPath('finetune.checkpoint');
-  let ae: DeepAutoencoder;
-  let state = null;
-  if (existsSync(checkpoint)) {
-    const restored = decodeBackpropCheckpoint(
-      ops,
-      readFileSync(checkpoint),
-      'autoencoder',
-      checkpoint,
-    );
-    ae = restored.model;
-    state = restored.state;
-    run.log(`resuming fine-tuning after epoch ${state.history.length}`);
-  } else {
-    const restored = decodePretrainCheckpoint(
-      ops,
-      readFileSync(run.modelPath('pretrain.checkpoint')),
-      'autoencoder',
-      'pretrain.checkpoint',
-    );
-    ae = restored.model;
-  }
-  const { loop, algorithm, source } = fineTuneTrainer(
-    ae.net ?? ae.unroll(),
+  const { ae, history } = await fineTuneAutoencoder(
+    run,
+    ops,
+    'finetune',
+    async () =>
+      decodePretrainCheckpoint(
+        ops,
+        readFileSync(run.modelPath('pretrain.checkpoint')),
+        'autoencoder',
+        'pretrain.checkpoint',
+      ).model,
     train,
-    { data: train },
-    'sigmoid-cross-entropy',
     PROTOCOL.fineTune,
+    'autoencoder2006',
   );
-  if (state) loop.setState(state);
-  const history = await loop.fit(source, {
-    onEpoch: async (e) => {
-      run.log(
-        `fine-tuning epoch ${e.epoch + 1}/${PROTOCOL.fineTune.epochs}: cross-entropy ${e.trainLoss.toFixed(2)}, held out ${e.validationLoss?.toFixed(2)} (${e.seconds.toFixed(1)} s)`,
-      );
-      await run.saveModel(
-        'finetune.checkpoint',
-        encodeBackpropCheckpoint('autoencoder', ae, loop, { protocol: 'autoencoder2006' }),
-      );
-    },
-  });
-  algorithm.restoreBest();
   const afterFineTuning = perImageError((x) => ae.reconstruct(x));
   run.log(
     `after fine-tuning (best held-out epoch restored): ${afterFineTuning.toFixed(2)} per image`,
@@ -172,7 +123,6 @@ const fineTuned = await run.stage('finetune', async () => {
     'autoencoder.dae',
     encodeAutoencoder(ae, { hyperParameters: PROTOCOL, history }),
   );
-  loop.dispose();
   ae.dispose();
   return {
     afterFineTuning,

@@ -8,7 +8,18 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Ops, Tensor } from '@deepbelief/core';
 import { type Dataset, loadMnist } from '@deepbelief/datasets';
+import {
+  type DeepAutoencoder,
+  decodeBackpropCheckpoint,
+  decodePretrainCheckpoint,
+  encodeBackpropCheckpoint,
+  encodePretrainCheckpoint,
+  type FineTuneEpoch,
+  type FineTuneOptions,
+  fineTuneTrainer,
+} from '@deepbelief/dbn';
 import { writeFileAtomic } from '@deepbelief/model-format/node';
+import type { EpochEvent, MatrixInput, TrainOptions } from '@deepbelief/rbm';
 import { fastestBackend } from '../scripts/lib/backends.js';
 
 export const RESULTS = join(dirname(fileURLToPath(import.meta.url)), '..', 'results');
@@ -42,7 +53,8 @@ export class Run {
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(
       path,
-      `${JSON.stringify({ ...result, seconds: (performance.now() - t0) / 1000 }, null, 2)}\n`,
+      // a stage that reports its own `seconds` (e.g. epoch times summed across resumes) keeps them
+      `${JSON.stringify({ seconds: (performance.now() - t0) / 1000, ...result }, null, 2)}\n`,
     );
     this.log(`stage ${name}: done in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
     return JSON.parse(readFileSync(path, 'utf8')) as T;
@@ -93,4 +105,102 @@ export function predictInBlocks(
     out.set(part, s);
   }
   return out;
+}
+
+/**
+ * Greedy pre-training of an autoencoder's stack, resumable: a checkpoint (`<name>.checkpoint`)
+ * after every epoch, and a run that finds one continues from it. `create` builds the fresh
+ * model when there is none. Returns the model and every layer's epoch history.
+ */
+export async function pretrainAutoencoder(
+  run: Run,
+  ops: Ops,
+  name: string,
+  create: () => DeepAutoencoder,
+  input: MatrixInput,
+  layers: readonly TrainOptions[],
+  protocol: string,
+): Promise<{ ae: DeepAutoencoder; histories: EpochEvent[][] }> {
+  const checkpoint = run.modelPath(`${name}.checkpoint`);
+  let ae: DeepAutoencoder;
+  let state = null;
+  if (existsSync(checkpoint)) {
+    const restored = decodePretrainCheckpoint(
+      ops,
+      readFileSync(checkpoint),
+      'autoencoder',
+      checkpoint,
+    );
+    ae = restored.model;
+    state = restored.state;
+    run.log(`${name}: resuming at layer ${state.layer + 1}`);
+  } else ae = create();
+  const stack = ae.pretrainer(input, { layers, seed: 1 });
+  if (state) stack.setState(state);
+  const histories = await stack.fit({
+    onEpoch: async (e) => {
+      run.log(
+        `${name} ${e.layer} epoch ${e.epoch + 1}/${e.epochs}: reconstruction error ${e.reconstructionError.toFixed(5)} (${e.seconds.toFixed(2)} s)`,
+      );
+      await run.saveModel(
+        `${name}.checkpoint`,
+        encodePretrainCheckpoint('autoencoder', ae, stack, { protocol }),
+      );
+    },
+  });
+  return { ae, histories };
+}
+
+/**
+ * Fine-tuning of an autoencoder by backprop (its own targets and loss, see
+ * `DeepAutoencoder.fineTuneSetup`), resumable like {@link pretrainAutoencoder}; `start`
+ * gives the pre-trained model when there is no checkpoint. The best held-out epoch's
+ * weights are restored at the end.
+ */
+export async function fineTuneAutoencoder(
+  run: Run,
+  ops: Ops,
+  name: string,
+  start: () => Promise<DeepAutoencoder>,
+  input: MatrixInput,
+  options: FineTuneOptions & { epochs: number },
+  protocol: string,
+): Promise<{ ae: DeepAutoencoder; history: FineTuneEpoch[] }> {
+  const checkpoint = run.modelPath(`${name}.checkpoint`);
+  let ae: DeepAutoencoder;
+  let state = null;
+  if (existsSync(checkpoint)) {
+    const restored = decodeBackpropCheckpoint(
+      ops,
+      readFileSync(checkpoint),
+      'autoencoder',
+      checkpoint,
+    );
+    ae = restored.model;
+    state = restored.state;
+    run.log(`${name}: resuming after epoch ${state.history.length}`);
+  } else ae = await start();
+  const setup = ae.fineTuneSetup(input, options);
+  const { loop, algorithm, source } = fineTuneTrainer(
+    ae.net ?? ae.unroll(),
+    input,
+    setup.targets,
+    setup.loss,
+    setup.options,
+  );
+  if (state) loop.setState(state);
+  const history = await loop.fit(source, {
+    onEpoch: async (e) => {
+      run.log(
+        `${name} epoch ${e.epoch + 1}/${options.epochs}: cross-entropy ${e.trainLoss.toFixed(3)}, held out ${e.validationLoss?.toFixed(3)} (${e.seconds.toFixed(2)} s)`,
+      );
+      await run.saveModel(
+        `${name}.checkpoint`,
+        encodeBackpropCheckpoint('autoencoder', ae, loop, { protocol }),
+      );
+    },
+  });
+  algorithm.restoreBest();
+  loop.dispose();
+  return { ae, history };
 }
