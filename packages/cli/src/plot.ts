@@ -31,6 +31,7 @@ export function precisionRecallSvg(
   const y = (p: number) => m.top + (1 - p) * h;
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
+    `<title>${escapeXml(options.title ?? 'Precision–recall curves')}</title>`,
     `<rect width="${width}" height="${height}" fill="white"/>`,
   ];
   if (options.title)
