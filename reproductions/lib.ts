@@ -108,6 +108,24 @@ export function predictInBlocks(
 }
 
 /**
+ * The model and training state of `<name>.checkpoint` when it exists (logging where it
+ * resumes), else a fresh model from `start` and no state.
+ */
+async function restoreOr<M, S>(
+  run: Run,
+  name: string,
+  decode: (bytes: Uint8Array, path: string) => { model: M; state: S },
+  where: (state: S) => string,
+  start: () => M | Promise<M>,
+): Promise<{ model: M; state: S | null }> {
+  const path = run.modelPath(`${name}.checkpoint`);
+  if (!existsSync(path)) return { model: await start(), state: null };
+  const restored = decode(new Uint8Array(readFileSync(path)), path);
+  run.log(`${name}: resuming ${where(restored.state)}`);
+  return restored;
+}
+
+/**
  * Greedy pre-training of an autoencoder's stack, resumable: a checkpoint (`<name>.checkpoint`)
  * after every epoch, and a run that finds one continues from it. `create` builds the fresh
  * model when there is none. Returns the model and every layer's epoch history.
@@ -121,20 +139,13 @@ export async function pretrainAutoencoder(
   layers: readonly TrainOptions[],
   protocol: string,
 ): Promise<{ ae: DeepAutoencoder; histories: EpochEvent[][] }> {
-  const checkpoint = run.modelPath(`${name}.checkpoint`);
-  let ae: DeepAutoencoder;
-  let state = null;
-  if (existsSync(checkpoint)) {
-    const restored = decodePretrainCheckpoint(
-      ops,
-      readFileSync(checkpoint),
-      'autoencoder',
-      checkpoint,
-    );
-    ae = restored.model;
-    state = restored.state;
-    run.log(`${name}: resuming at layer ${state.layer + 1}`);
-  } else ae = create();
+  const { model: ae, state } = await restoreOr(
+    run,
+    name,
+    (bytes, path) => decodePretrainCheckpoint(ops, bytes, 'autoencoder', path),
+    (s) => `at layer ${s.layer + 1}`,
+    create,
+  );
   const stack = ae.pretrainer(input, { layers, seed: 1 });
   if (state) stack.setState(state);
   const histories = await stack.fit({
@@ -166,20 +177,13 @@ export async function fineTuneAutoencoder(
   options: FineTuneOptions & { epochs: number },
   protocol: string,
 ): Promise<{ ae: DeepAutoencoder; history: FineTuneEpoch[] }> {
-  const checkpoint = run.modelPath(`${name}.checkpoint`);
-  let ae: DeepAutoencoder;
-  let state = null;
-  if (existsSync(checkpoint)) {
-    const restored = decodeBackpropCheckpoint(
-      ops,
-      readFileSync(checkpoint),
-      'autoencoder',
-      checkpoint,
-    );
-    ae = restored.model;
-    state = restored.state;
-    run.log(`${name}: resuming after epoch ${state.history.length}`);
-  } else ae = await start();
+  const { model: ae, state } = await restoreOr(
+    run,
+    name,
+    (bytes, path) => decodeBackpropCheckpoint(ops, bytes, 'autoencoder', path),
+    (s) => `after epoch ${s.history.length}`,
+    start,
+  );
   const setup = ae.fineTuneSetup(input, options);
   const { loop, algorithm, source } = fineTuneTrainer(
     ae.net ?? ae.unroll(),

@@ -18,7 +18,7 @@
 import { parseArgs } from 'node:util';
 import { precisionRecallSvg } from '@deepbelief/cli';
 import { SeededRandom } from '@deepbelief/core';
-import { loadBrownCorpus, prepareTextRetrieval } from '@deepbelief/datasets';
+import { loadBrownCorpus, prepareTextRetrieval, toFloat32 } from '@deepbelief/datasets';
 import {
   compareRetrieval,
   DeepAutoencoder,
@@ -58,12 +58,7 @@ run.log(
 run.log(
   `Brown Corpus: ${corpus.documents.length} documents, ${data.train.rows} training and ${data.test.rows} test passages, vocabulary ${data.vocabulary.words.length}`,
 );
-const plain = (d: typeof data.train) => {
-  const x = new Float32Array(d.rows * d.cols);
-  for (let i = 0; i < x.length; i++) x[i] = d.features[i]! * d.scale;
-  return x;
-};
-const trainCounts = { data: plain(data.train), rows: data.train.rows, cols: data.train.cols };
+const trainCounts = { data: toFloat32(data.train), rows: data.train.rows, cols: data.train.cols };
 
 const results: Record<string, unknown> = {};
 for (const bits of PROTOCOL.bits) {
@@ -107,8 +102,8 @@ for (const bits of PROTOCOL.bits) {
     );
     const side = (counts: typeof data.train, tfidf: typeof data.train) => ({
       rows: counts.rows,
-      counts: plain(counts),
-      tfidf: plain(tfidf),
+      counts: toFloat32(counts),
+      tfidf: toFloat32(tfidf),
       labels: counts.labels!,
     });
     const comparison = compareRetrieval(

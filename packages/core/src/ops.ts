@@ -501,8 +501,8 @@ export class Ops {
 
   /**
    * Count vectors: row r holds `counts[r]` (`[rows, 1]`, rounded) draws from row r's
-   * categorical distribution `p` (rows sum to 1), e.g. the words of a document under a
-   * replicated-softmax RBM. Drawn on the host, one uniform per draw, by binary search in
+   * categorical distribution, proportional to `p` (rows need not sum to 1), e.g. the words
+   * of a document under a replicated-softmax RBM. Drawn on the host, one uniform per draw, by binary search in
    * the row's cumulative sums.
    */
   multinomial(p: Tensor, counts: Tensor, rng: SeededRandom): Tensor {

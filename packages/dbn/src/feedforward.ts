@@ -96,12 +96,17 @@ export class FeedForwardNet {
     return this.layers[this.layers.length - 1]!.W.cols;
   }
 
-  private apply(layer: DenseLayer, x: Tensor): Tensor {
+  /** `activation(x·W + b + noise)`: fused when there is no noise and the activation is sigmoid. */
+  private apply(layer: DenseLayer, x: Tensor, noise?: Tensor): Tensor {
     const o = this.ops;
-    if (layer.activation === 'sigmoid')
+    if (layer.activation === 'sigmoid' && !noise)
       return o.linear(x, layer.W, layer.b, { activation: 'sigmoid' });
-    const z = o.linear(x, layer.W, layer.b);
-    return layer.activation === 'softmax' ? o.tidy(() => o.softmax(z, 1)) : z;
+    return o.tidy(() => {
+      let z = o.linear(x, layer.W, layer.b);
+      if (noise) z = o.add(z, noise);
+      if (layer.activation === 'sigmoid') return o.sigmoid(z);
+      return layer.activation === 'softmax' ? o.softmax(z, 1) : z;
+    });
   }
 
   /**
@@ -121,21 +126,11 @@ export class FeedForwardNet {
           `forward: noise for layer ${noise.layer} must be [${x.rows}, ${layer?.W.cols ?? '?'}], got [${noise.values.shape.join(', ')}]`,
         );
     }
-    const o = this.ops;
     const acts = [x];
-    for (let i = 0; i < upTo; i++) {
-      const layer = this.layers[i]!;
-      if (noise?.layer === i) {
-        const z = o.add(o.linear(acts[i]!, layer.W, layer.b), noise.values);
-        acts.push(
-          layer.activation === 'sigmoid'
-            ? o.sigmoid(z)
-            : layer.activation === 'softmax'
-              ? o.softmax(z, 1)
-              : z,
-        );
-      } else acts.push(this.apply(layer, acts[i]!));
-    }
+    for (let i = 0; i < upTo; i++)
+      acts.push(
+        this.apply(this.layers[i]!, acts[i]!, noise?.layer === i ? noise.values : undefined),
+      );
     return acts;
   }
 

@@ -84,10 +84,8 @@ export function compareRetrieval(
   const methods: RetrievalMethod[] = [];
   const curve = (distances: (q: number) => ArrayLike<number>) =>
     precisionAtRecall(distances, test.labels, train.labels, levels);
-  const byHamming = (items: Float32Array, queries: Float32Array) => {
-    const index = new HammingIndex(items, bits);
-    return curve((q) => index.distances(queries.subarray(q * bits, (q + 1) * bits)));
-  };
+  const byHamming = (index: HammingIndex, queries: Float32Array) =>
+    curve((q) => index.distances(queries.subarray(q * bits, (q + 1) * bits)));
   const tensor = (x: Float32Array, rows: number) => ops.keep(ops.fromArray(x, [rows, V]));
   const trainCounts = tensor(train.counts, train.rows);
   const testCounts = tensor(test.counts, test.rows);
@@ -98,11 +96,12 @@ export function compareRetrieval(
     const codesOf = (x: Tensor) => ops.tidy(() => ops.read(autoencoder.binaryCodes(x)));
     const itemCodes = codesOf(trainCounts);
     const queryCodes = codesOf(testCounts);
+    const index = new HammingIndex(itemCodes, bits);
     methods.push({
       method: 'semantic-hashing',
       description: `deepbelief: the autoencoder's ${bits}-bit codes, Hamming distance`,
       size: bits,
-      curve: byHamming(itemCodes, queryCodes),
+      curve: byHamming(index, queryCodes),
     });
 
     const lsa = fitLSA(ops, trainTfidf, bits, rng);
@@ -115,7 +114,7 @@ export function compareRetrieval(
       method: 'lsa-binary',
       description: `LSA, ${bits} components thresholded at their training medians, Hamming distance`,
       size: bits,
-      curve: byHamming(binaryItems.codes, binaryQueries.codes),
+      curve: byHamming(new HammingIndex(binaryItems.codes, bits), binaryQueries.codes),
     });
     const lsh = randomHyperplaneCodes(ops, trainTfidf, bits, rng);
     held.push(lsh.hyperplanes);
@@ -124,7 +123,7 @@ export function compareRetrieval(
       method: 'lsh',
       description: `random-hyperplane LSH of TF-IDF, ${bits} bits, Hamming distance`,
       size: bits,
-      curve: byHamming(lsh.codes, lshQueries.codes),
+      curve: byHamming(new HammingIndex(lsh.codes, bits), lshQueries.codes),
     });
     const lsaCos = ops.tidy(() =>
       cosineDistanceMatrix(
@@ -149,7 +148,6 @@ export function compareRetrieval(
 
     // timing: a Hamming-ball lookup against linear scans, per query
     const radius = options.radius ?? 2;
-    const index = new HammingIndex(itemCodes, bits);
     const packed = Array.from({ length: test.rows }, (_, q) => index.pack(queryCodes, q * bits));
     const time = (fn: (q: number) => unknown) => {
       const t0 = performance.now();

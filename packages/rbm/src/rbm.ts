@@ -278,10 +278,7 @@ export class RBM {
   sampleVisibleFrom(probabilities: Tensor, rng: SeededRandom): Tensor {
     const o = this.ops;
     if (this.wordCounts)
-      return o.tidy(() => {
-        const lengths = o.sum(probabilities, 1);
-        return o.multinomial(o.div(probabilities, o.maximum(lengths, 1e-30)), lengths, rng);
-      });
+      return o.tidy(() => o.multinomial(probabilities, o.sum(probabilities, 1), rng));
     return o.tidy(() => {
       const parts = this.segments.map((s) => {
         const p =

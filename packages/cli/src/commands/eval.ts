@@ -92,7 +92,7 @@ export async function evalCommand(term: Terminal, path: string, flags: EvalFlags
   const spec = dataSpecFor(flags, run, 'eval');
   const { kind, model: section } = effectiveKind(read.file);
   if (kind === 'autoencoder' && (section as { input?: unknown }).input === 'word-counts')
-    return (await import('./search.js')).evalHashing(term, path, flags);
+    return (await import('./search.js')).evalHashing(term, read, flags);
   if ((flags.ais || flags.exact) && kind !== 'rbm' && kind !== 'dbn') {
     throw new UsageError(
       `${flags.ais ? '--ais' : '--exact'}: likelihoods are computed for RBM and DBN files; ${path} holds a '${kind}'`,

@@ -1,10 +1,22 @@
 import type { Ops } from '@deepbelief/core';
-import { ENGLISH_STOP_WORDS, type TextRetrievalData, tokenize } from '@deepbelief/datasets';
+import {
+  ENGLISH_STOP_WORDS,
+  type TextRetrievalData,
+  toFloat32,
+  tokenize,
+} from '@deepbelief/datasets';
 import { compareRetrieval, type DeepAutoencoder, HammingIndex } from '@deepbelief/dbn';
 import { type BackendFlags, startBackend } from '../common.js';
 import { textRetrievalData } from '../data.js';
 import { UsageError } from '../errors.js';
-import { buildModel, disposeModel, readModel, runInfoOf, saveBytes } from '../models.js';
+import {
+  buildModel,
+  disposeModel,
+  type ReadModel,
+  readModel,
+  runInfoOf,
+  saveBytes,
+} from '../models.js';
 import { precisionRecallSvg } from '../plot.js';
 import type { Terminal } from '../terminal.js';
 import { dataSpecFor } from './eval.js';
@@ -16,26 +28,24 @@ export interface SearchFlags extends BackendFlags {
   readonly json?: boolean;
 }
 
-/** A semantic-hashing model with the corpus it indexes. */
+/** A semantic-hashing model with the corpus it was trained on. */
 export interface HashingCorpus {
   readonly autoencoder: DeepAutoencoder;
   readonly data: TextRetrievalData;
-  /** The codes of the training passages, the searchable collection. */
-  readonly index: HammingIndex;
 }
 
 /**
- * Loads a semantic-hashing model (`train hashing`) and its corpus, checks they agree (same
- * vocabulary), and indexes the training passages by their codes.
+ * Builds a semantic-hashing model (`train hashing`) from its file and loads its corpus,
+ * checking they agree (same vocabulary).
  */
 export async function loadHashingCorpus(
   term: Terminal,
   ops: Ops,
-  path: string,
+  read: ReadModel,
   flags: { data?: string },
   command: string,
 ): Promise<HashingCorpus & { dispose(): void }> {
-  const read = await readModel(path);
+  const { path } = read;
   const model = buildModel(ops, read, ['autoencoder'], command);
   if (model.kind !== 'autoencoder') throw new UsageError(`${path}: not an autoencoder`);
   const ae = model.autoencoder;
@@ -59,18 +69,7 @@ export async function loadHashingCorpus(
       `${path}: the model's vocabulary is not the one of --data ${spec.text}; search the corpus the model was trained on`,
     );
   }
-  const x = ops.fromArray(toFloat(data.train.features, data.train.scale), [
-    data.train.rows,
-    data.train.cols,
-  ]);
-  const codes = ops.tidy(() => ops.read(ae.binaryCodes(x)));
-  x.dispose();
-  const index = new HammingIndex(codes, ae.sizes.at(-1)!);
-  return { autoencoder: ae, data, index, dispose: () => disposeModel(model) };
-}
-
-function toFloat(features: ArrayLike<number>, scale: number): Float32Array {
-  return Float32Array.from(features, (v) => v * scale);
+  return { autoencoder: ae, data, dispose: () => disposeModel(model) };
 }
 
 /** `deepbelief search FILE QUERY`: the nearest training passages by Hamming distance. */
@@ -81,8 +80,15 @@ export async function searchCommand(
   flags: SearchFlags,
 ): Promise<void> {
   const { ops } = await startBackend(term, flags);
-  const hashing = await loadHashingCorpus(term, ops, path, flags, 'search');
-  const { autoencoder: ae, data, index } = hashing;
+  const hashing = await loadHashingCorpus(term, ops, await readModel(path), flags, 'search');
+  const { autoencoder: ae, data } = hashing;
+  // the searchable collection: the training passages, by their codes
+  const itemCodes = ops.tidy(() =>
+    ops.read(
+      ae.binaryCodes(ops.fromArray(toFloat32(data.train), [data.train.rows, data.train.cols])),
+    ),
+  );
+  const index = new HammingIndex(itemCodes, ae.sizes.at(-1)!);
   const stop = data.options.stopWords ? new Set(ENGLISH_STOP_WORDS) : null;
   const vocabulary = data.vocabulary.index;
   const counts = new Float32Array(ae.sizes[0]!);
@@ -140,17 +146,18 @@ export async function searchCommand(
  */
 export async function evalHashing(
   term: Terminal,
-  path: string,
+  read: ReadModel,
   flags: BackendFlags & { data?: string; json?: boolean; plot?: string; seed?: number },
 ): Promise<void> {
   const { ops, name: backend } = await startBackend(term, flags);
-  const hashing = await loadHashingCorpus(term, ops, path, flags, 'eval');
+  const { path } = read;
+  const hashing = await loadHashingCorpus(term, ops, read, flags, 'eval');
   const { autoencoder: ae, data } = hashing;
   const started = performance.now();
   const side = (counts: typeof data.train, tfidf: typeof data.train) => ({
     rows: counts.rows,
-    counts: toFloat(counts.features, counts.scale),
-    tfidf: toFloat(tfidf.features, tfidf.scale),
+    counts: toFloat32(counts),
+    tfidf: toFloat32(tfidf),
     labels: counts.labels!,
   });
   term.info('comparing with LSA, LSH and TF-IDF on the same split');
