@@ -19,7 +19,16 @@ import {
   fineTuneTrainer,
 } from '@deepbelief/dbn';
 import { writeFileAtomic } from '@deepbelief/model-format/node';
-import type { EpochEvent, MatrixInput, TrainOptions } from '@deepbelief/rbm';
+import {
+  type EpochEvent,
+  encodeCheckpoint,
+  type MatrixInput,
+  type RBM,
+  RBMTrainer,
+  restoreCheckpoint,
+  type TrainOptions,
+  toMatrixSource,
+} from '@deepbelief/rbm';
 import { fastestBackend } from '../scripts/lib/backends.js';
 
 export const RESULTS = join(dirname(fileURLToPath(import.meta.url)), '..', 'results');
@@ -207,4 +216,50 @@ export async function fineTuneAutoencoder(
   algorithm.restoreBest();
   loop.dispose();
   return { ae, history };
+}
+
+/**
+ * Trains one RBM, resumable: a checkpoint (`<name>.checkpoint`, weights plus the trainer's
+ * state) after every epoch, and a run that finds one continues from it. `create` builds the
+ * fresh RBM; a learning-rate schedule function is passed again on resume (files hold only
+ * JSON). Returns the RBM, its epoch history and the training seconds summed over resumes.
+ */
+export async function trainRbmResumable(
+  run: Run,
+  ops: Ops,
+  name: string,
+  create: () => RBM,
+  input: MatrixInput,
+  options: TrainOptions,
+  seed = 1,
+): Promise<{ rbm: RBM; history: EpochEvent[]; seconds: number }> {
+  const data = toMatrixSource(input);
+  const { model } = await restoreOr(
+    run,
+    name,
+    (bytes, path) => {
+      const r = restoreCheckpoint(ops, bytes, {
+        source: path,
+        override:
+          typeof options.learningRate === 'function' ? { learningRate: options.learningRate } : {},
+      });
+      return { model: r, state: r.trainer.completedEpochs };
+    },
+    (epochs) => `after epoch ${epochs}`,
+    () => {
+      const rbm = create();
+      return { rbm, trainer: new RBMTrainer(rbm, options, seed) };
+    },
+  );
+  const { rbm, trainer } = model;
+  const history = await trainer.fit(data, {
+    onEpoch: async (e) => {
+      run.log(
+        `${name} epoch ${e.epoch + 1}/${e.epochs}: reconstruction error ${e.reconstructionError.toFixed(5)} (${e.seconds.toFixed(1)} s)`,
+      );
+      await run.saveModel(`${name}.checkpoint`, encodeCheckpoint(rbm, trainer, data.rows));
+    },
+  });
+  trainer.dispose();
+  return { rbm, history, seconds: history.reduce((t, e) => t + e.seconds, 0) };
 }

@@ -496,4 +496,35 @@ describe('data sources', () => {
       backend: 'js',
     });
   });
+
+  it.concurrent('--cd FROM..TO raises k over the epochs, names it and records it in the file', async () => {
+    const out = path('cd-ramp.safetensors');
+    const run = await runCli([
+      'train',
+      'rbm',
+      '--data',
+      'synthetic:bars4',
+      '--limit',
+      '200',
+      '--hidden',
+      '6',
+      '--epochs',
+      '3',
+      '--cd',
+      '1..5',
+      '--backend',
+      'js',
+      '--out',
+      out,
+    ]);
+    expect(run.stderr).not.toMatch(/^error/m);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/\(bernoulli visible, CD-1→5\)/);
+    expect(load('cd-ramp.safetensors').training?.hyperParameters).toMatchObject({
+      k: { from: 1, to: 5 },
+    });
+    const bad = await runCli(['train', 'rbm', '--data', 'synthetic:bars4', '--cd', '5..0']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--cd.*FROM\.\.TO/);
+  });
 });

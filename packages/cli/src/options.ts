@@ -1,6 +1,6 @@
 /** The pieces every command's declaration is built from: shared flags, help examples, lazy actions. */
 import { type Command, Option } from 'commander';
-import { binarization, column, DATA_FORMS, integer, real } from './parsers.js';
+import { binarization, column, DATA_FORMS, gibbsSteps, integer, real } from './parsers.js';
 import { type CliIo, Terminal } from './terminal.js';
 
 /** `Examples:` block for a command's help. */
@@ -53,7 +53,11 @@ export function addRbmTrainingOptions(command: Command, epochs: string, pcd = tr
     .option('--epochs <n>', epochs, integer(1))
     .option('--batch-size <n>', 'mini-batch size (default 100)', integer(1))
     .option('--learning-rate <x>', 'learning rate (default 0.1)', real({ min: 0, minOpen: true }))
-    .option('--cd <k>', 'Gibbs steps of CD-k (default 1)', integer(1));
+    .option(
+      '--cd <k>',
+      'Gibbs steps of CD-k (default 1), or FROM..TO to raise k linearly over the epochs (e.g. 1..25)',
+      gibbsSteps,
+    );
   if (pcd) command.option('--pcd', 'persistent contrastive divergence (Tieleman 2008)');
   return command
     .option(

@@ -11,6 +11,25 @@ export function integer(min: number): (value: string) => number {
   };
 }
 
+/**
+ * Commander parser of `--cd`: Gibbs steps `k`, or `FROM..TO` for k rising linearly from FROM
+ * at the first epoch to TO at the last (Salakhutdinov & Murray's CD25: `1..25`).
+ */
+export function gibbsSteps(value: string): number | { from: number; to: number } {
+  const ramp = /^\s*(\d+)\s*\.\.\s*(\d+)\s*$/.exec(value);
+  if (ramp) {
+    const from = Number(ramp[1]);
+    const to = Number(ramp[2]);
+    if (from < 1 || to < 1) throw new InvalidArgumentError('expected FROM..TO with both ≥ 1.');
+    return { from, to };
+  }
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isInteger(n) || n < 1) {
+    throw new InvalidArgumentError('expected an integer ≥ 1, or FROM..TO (e.g. 1..25).');
+  }
+  return n;
+}
+
 /** Commander parser of a finite number in a range (`open` bounds exclude the end). */
 export function real(
   options: { min?: number; max?: number; minOpen?: boolean; maxOpen?: boolean } = {},

@@ -6,7 +6,13 @@ import type {
   TrainingAlgorithm,
 } from '@deepbelief/core';
 import { firstNonFinite, ShapeError } from '@deepbelief/core';
-import { learningRateAt, momentumAt, type ResolvedTrainOptions } from './options.js';
+import {
+  gibbsStepsAt,
+  gibbsStepsName,
+  learningRateAt,
+  momentumAt,
+  type ResolvedTrainOptions,
+} from './options.js';
 import type { RBM } from './rbm.js';
 
 /** Progress event after each epoch of RBM training. */
@@ -23,7 +29,7 @@ type Velocity = 'W' | 'visibleBias' | 'hiddenBias' | 'logSigma';
 
 /** `CD-1`, `PCD-5 (layer 2)`: how errors and progress name an RBM's training. */
 export function cdName(options: ResolvedTrainOptions): string {
-  const what = `${options.persistent ? 'PCD' : 'CD'}-${options.k}`;
+  const what = `${options.persistent ? 'PCD' : 'CD'}-${gibbsStepsName(options.k)}`;
   return options.layerName === 'rbm' ? what : `${what} (${options.layerName})`;
 }
 
@@ -83,6 +89,7 @@ export class ContrastiveDivergence implements TrainingAlgorithm<EpochEvent> {
     const o = rbm.ops;
     const lr = learningRateAt(options.learningRate, epoch);
     const momentum = momentumAt(options.momentum, epoch);
+    const k = gibbsStepsAt(options.k, epoch, options.epochs);
     const n = v0.rows;
     return o.tidy(() => {
       const sigma = rbm.sigma();
@@ -104,7 +111,7 @@ export class ContrastiveDivergence implements TrainingAlgorithm<EpochEvent> {
         }
         let v = this.chains;
         let ph: Tensor = rbm.hiddenProbabilities(v);
-        for (let s = 0; s < options.k; s++) {
+        for (let s = 0; s < k; s++) {
           const h = rbm.sampleHiddenFrom(ph, rng);
           v = rbm.sampleVisibleFrom(rbm.visibleMeans(h, v), rng);
           ph = rbm.hiddenProbabilities(v);
@@ -118,17 +125,20 @@ export class ContrastiveDivergence implements TrainingAlgorithm<EpochEvent> {
         const recon = rbm.visibleMeans(rbm.sampleHiddenFrom(ph0, rng), v0);
         reconstructionError = o.mean(o.square(o.sub(v0, recon)));
       } else {
+        const sample = options.visibleStates === 'samples';
         let h = rbm.sampleHiddenFrom(ph0, rng);
-        let pv: Tensor = v0;
+        let means: Tensor = v0;
+        let v: Tensor = v0;
         let ph: Tensor = ph0;
-        for (let s = 0; s < options.k; s++) {
-          pv = rbm.visibleMeans(h, v0);
-          ph = rbm.hiddenProbabilities(pv);
-          if (s < options.k - 1) h = rbm.sampleHiddenFrom(ph, rng);
+        for (let s = 0; s < k; s++) {
+          means = rbm.visibleMeans(h, v0);
+          v = sample ? rbm.sampleVisibleFrom(means, rng) : means;
+          ph = rbm.hiddenProbabilities(v);
+          if (s < k - 1) h = rbm.sampleHiddenFrom(ph, rng);
         }
-        vNeg = pv;
+        vNeg = v;
         phNeg = ph;
-        reconstructionError = o.mean(o.square(o.sub(v0, pv)));
+        reconstructionError = o.mean(o.square(o.sub(v0, means)));
       }
       const m = vNeg.rows;
       // Every weight and bias step comes from two stacked factors: the visible states

@@ -37,6 +37,8 @@ export {
 } from './monitor.js';
 export {
   formatIssues,
+  type GibbsSteps,
+  gibbsStepsAt,
   InvalidOptionsError,
   type LearningRate,
   type Momentum,

@@ -9,6 +9,24 @@ export class InvalidOptionsError extends DeepBeliefError {
 /** Learning rate: a constant, or a function of the (0-based) epoch. */
 export type LearningRate = number | ((epoch: number) => number);
 
+/**
+ * Gibbs steps per update: a constant, or a linear rise from `from` at epoch 0 to `to` at epoch
+ * `overEpochs` (default: the last epoch), rounded, then held. Salakhutdinov & Murray (2008)
+ * trained their CD25 models so, with k "increased from 1 to 25 during learning".
+ */
+export type GibbsSteps = number | { from: number; to: number; overEpochs?: number };
+
+const gibbsStepsSchema = z.union([
+  z.number().int().min(1),
+  z
+    .object({
+      from: z.number().int().min(1),
+      to: z.number().int().min(1),
+      overEpochs: z.number().int().min(1).optional(),
+    })
+    .strict(),
+]);
+
 /** Momentum: a constant, or the practical guide's switch from `initial` to `final` at `switchEpoch`. */
 export type Momentum = number | { initial: number; final: number; switchEpoch: number };
 
@@ -34,8 +52,15 @@ export const trainOptionsSchema = z
         z.custom<(epoch: number) => number>((v) => typeof v === 'function'),
       ])
       .default(0.1),
-    k: z.number().int().min(1).default(1),
+    k: gibbsStepsSchema.default(1),
     persistent: z.boolean().default(false),
+    /**
+     * What the negative phase of CD-k passes from the visible layer to the hidden one at each
+     * Gibbs step: the probabilities (Hinton's practical guide: less sampling noise, faster
+     * learning, "slightly worse density models") or sampled states, a true Gibbs chain, for
+     * models judged by their likelihood. PCD's chains always sample.
+     */
+    visibleStates: z.enum(['probabilities', 'samples']).default('probabilities'),
     momentum: momentumSchema.default({ initial: 0.5, final: 0.9, switchEpoch: 5 }),
     weightCost: z.number().min(0).finite().default(2e-4),
     sparsityTarget: z.number().gt(0).lt(1).optional(),
@@ -82,6 +107,18 @@ export function parseOptions<S extends z.ZodType>(
   if (!result.success)
     throw new InvalidOptionsError(`invalid ${what}: ${formatIssues(result.error)}`);
   return result.data;
+}
+
+/** Gibbs steps at an epoch of a run of `epochs` epochs. */
+export function gibbsStepsAt(k: GibbsSteps, epoch: number, epochs: number): number {
+  if (typeof k === 'number') return k;
+  const t = Math.min(1, epoch / Math.max(1, k.overEpochs ?? epochs - 1));
+  return Math.round(k.from + (k.to - k.from) * t);
+}
+
+/** `3`, or `1→25` for a rising schedule: how names and logs show k. */
+export function gibbsStepsName(k: GibbsSteps): string {
+  return typeof k === 'number' ? String(k) : `${k.from}→${k.to}`;
 }
 
 /** Momentum at an epoch. */

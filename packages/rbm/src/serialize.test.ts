@@ -114,6 +114,28 @@ describe('checkpoints and resume', () => {
     }
   });
 
+  it('a checkpoint keeps a rising k schedule: restored without overrides, it continues bit-identically', async () => {
+    const data = killTestData();
+    const options = { ...killTestOptions(false), k: { from: 1, to: 4, overEpochs: 2 } };
+    const trainUpTo = async (maxBatches?: number) => {
+      const rbm = new RBM(ops, { visible: data.cols, hidden: 12 }, new SeededRandom(1));
+      const trainer = new RBMTrainer(rbm, options, 2);
+      await trainer.fit(data, maxBatches === undefined ? {} : { maxBatches });
+      return { rbm, trainer };
+    };
+    const full = await trainUpTo();
+    const part = await trainUpTo(47);
+    const { rbm, trainer } = restoreCheckpoint(
+      ops,
+      encodeCheckpoint(part.rbm, part.trainer, data.rows),
+    );
+    expect(trainer.options.k).toEqual(options.k);
+    await trainer.fit(data);
+    expect(Array.from(rbm.getParameters().weights)).toEqual(
+      Array.from(full.rbm.getParameters().weights),
+    );
+  });
+
   for (const persistent of [false, true]) {
     it(`a training process killed with SIGKILL resumes to bit-identical weights (${persistent ? 'PCD' : 'CD'})`, async () => {
       const dir = mkdtempSync(join(tmpdir(), 'deepbelief-kill-'));

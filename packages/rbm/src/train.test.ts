@@ -4,6 +4,7 @@ import { columnMeans, toMatrixSource } from './data.js';
 import { exactLogLikelihood } from './exact.js';
 import { contrastiveDivergenceGradient, exactGradient, gradientCosine } from './harness.js';
 import { reconstructionError } from './monitor.js';
+import { gibbsStepsAt } from './options.js';
 import { RBM } from './rbm.js';
 import { barsAndStripes, repeatRows } from './test-utils.js';
 import { DivergenceError, RBMTrainer } from './trainer.js';
@@ -20,6 +21,14 @@ describe('training on 4×4 bars and stripes, measured by the exact log-likelihoo
     { name: 'CD-3', k: 3, persistent: false, epochs: 150, learningRate: 0.1 },
     // PCD needs a smaller rate: at 0.05 with momentum its chains oscillate (−6.4 then −16 nats)
     { name: 'PCD', k: 1, persistent: true, epochs: 300, learningRate: 0.01 },
+    {
+      name: 'CD-3 with sampled visible states',
+      k: 3,
+      persistent: false,
+      epochs: 150,
+      learningRate: 0.1,
+      visibleStates: 'samples' as const,
+    },
   ];
   for (const c of cases) {
     it(`${c.name} raises the exact average log-likelihood well above its initial value`, async () => {
@@ -32,6 +41,7 @@ describe('training on 4×4 bars and stripes, measured by the exact log-likelihoo
           learningRate: c.learningRate,
           k: c.k,
           persistent: c.persistent,
+          visibleStates: c.visibleStates,
           weightCost: 0,
           momentum: 0.5,
         },
@@ -163,15 +173,16 @@ describe('RBMTrainer', () => {
     }
   });
 
-  it('two steps equal the textbook update (float64 reference: CD-1, Gaussian σ, PCD with fewer chains)', () => {
+  it('two steps equal the textbook update (float64 reference: CD-1, sampled visible states, Gaussian σ, PCD with fewer chains)', () => {
     const [nv, nh, n] = [16, 6, 10];
     const sig = (x: number) => 1 / (1 + Math.exp(-x));
     const cases = [
-      { name: 'Bernoulli CD-1', gaussian: false, chains: 0 },
-      { name: 'Gaussian CD-1 with learned σ', gaussian: true, chains: 0 },
-      { name: 'Bernoulli PCD with 7 chains', gaussian: false, chains: 7 },
+      { name: 'Bernoulli CD-1', gaussian: false, chains: 0, sampled: false },
+      { name: 'Bernoulli CD-1, sampled visible states', gaussian: false, chains: 0, sampled: true },
+      { name: 'Gaussian CD-1 with learned σ', gaussian: true, chains: 0, sampled: false },
+      { name: 'Bernoulli PCD with 7 chains', gaussian: false, chains: 7, sampled: false },
     ];
-    for (const { name, gaussian, chains } of cases) {
+    for (const { name, gaussian, chains, sampled } of cases) {
       const rbm = new RBM(
         ops,
         {
@@ -201,6 +212,7 @@ describe('RBMTrainer', () => {
         sparsityCost: 0.05,
         sparsityDecay: 0.9,
         ...(chains ? { persistent: true, chains } : {}),
+        ...(sampled ? { visibleStates: 'samples' as const } : {}),
       };
       const trainer = new RBMTrainer(rbm, options, 21);
       const root = new SeededRandom(21);
@@ -259,7 +271,8 @@ describe('RBMTrainer', () => {
           sample(ph0);
           persistent = vNeg;
         } else {
-          vNeg = visible(sample(ph0), n);
+          const means = visible(sample(ph0), n);
+          vNeg = sampled ? sample(means) : means;
           phNeg = hidden(vNeg, n);
         }
         const m = vNeg.length / nv;
@@ -358,6 +371,34 @@ describe('RBMTrainer', () => {
     expect((error as Error).message).toMatch(
       /^CD-1 \(layer 1\): training diverged at epoch \d+, batch \d+: .* became NaN or infinite\. Try a smaller learning rate \(now 50/,
     );
+  });
+
+  it('a rising k schedule runs, at each epoch, the CD-k of that epoch', () => {
+    const ramp = { from: 1, to: 5, overEpochs: 4 };
+    expect([0, 1, 2, 3, 4, 9].map((e) => gibbsStepsAt(ramp, e, 10))).toEqual([1, 2, 3, 4, 5, 5]);
+    // without overEpochs the rise spans the run: 1 at the first epoch, 25 at the last
+    const whole = { from: 1, to: 25 };
+    expect([0, 50, 99].map((e) => gibbsStepsAt(whole, e, 100))).toEqual([1, 13, 25]);
+    expect(gibbsStepsAt(whole, 0, 1)).toBe(1);
+    expect(gibbsStepsAt(7, 3, 10)).toBe(7);
+    const v0 = ops.tensor(bas.data.slice(0, 10 * 16), [10, 16]);
+    const weightsAfterStep = (k: number | typeof ramp, epoch: number) => {
+      const rbm = new RBM(ops, { visible: 16, hidden: 8 }, new SeededRandom(3));
+      const trainer = new RBMTrainer(rbm, { epochs: 5, batchSize: 10, k }, 5);
+      trainer.step(v0, epoch);
+      const w = Array.from(rbm.getParameters().weights);
+      trainer.dispose();
+      rbm.dispose();
+      return w;
+    };
+    expect(weightsAfterStep(ramp, 2)).toEqual(weightsAfterStep(3, 2));
+    expect(weightsAfterStep(ramp, 2)).not.toEqual(weightsAfterStep(1, 2));
+    const rbm = new RBM(ops, { visible: 16, hidden: 8 }, new SeededRandom(3));
+    expect(new RBMTrainer(rbm, { epochs: 1, k: ramp }, 1).algorithm.name).toBe('CD-1→5');
+    expect(
+      () => new RBMTrainer(rbm, { epochs: 1, k: { from: 1, to: 0, overEpochs: 3 } }, 1),
+    ).toThrow(/k\.to: /);
+    v0.dispose();
   });
 
   it('rejects bad hyper-parameters with messages that name the field and value', () => {

@@ -13,7 +13,7 @@ import {
   type StackState,
   semanticHashing,
 } from '@deepbelief/dbn';
-import type { EpochEvent, TrainOptions } from '@deepbelief/rbm';
+import type { EpochEvent, GibbsSteps, TrainOptions } from '@deepbelief/rbm';
 import { z } from 'zod';
 import {
   type BackendFlags,
@@ -49,7 +49,7 @@ export interface TrainAutoencoderFlags extends DataFlags, BackendFlags, Checkpoi
   readonly epochs?: number;
   readonly batchSize?: number;
   readonly learningRate?: number;
-  readonly cd?: number;
+  readonly cd?: GibbsSteps;
   readonly momentum?: number;
   readonly weightCost?: number;
   readonly finetuneEpochs?: number;

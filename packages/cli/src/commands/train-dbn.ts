@@ -10,7 +10,7 @@ import {
 } from '@deepbelief/dbn';
 import { decodeModel } from '@deepbelief/model-format';
 import { readSafetensorsBytes } from '@deepbelief/model-format/node';
-import type { EpochEvent, TrainOptions } from '@deepbelief/rbm';
+import type { EpochEvent, GibbsSteps, TrainOptions } from '@deepbelief/rbm';
 import { z } from 'zod';
 import {
   type BackendFlags,
@@ -40,7 +40,7 @@ export interface TrainDbnFlags extends DataFlags, BackendFlags {
   readonly epochs?: number;
   readonly batchSize?: number;
   readonly learningRate?: number;
-  readonly cd?: number;
+  readonly cd?: GibbsSteps;
   readonly pcd?: boolean;
   readonly momentum?: number;
   readonly weightCost?: number;

@@ -3,6 +3,7 @@ import { readSafetensorsBytes } from '@deepbelief/model-format/node';
 import {
   encodeCheckpoint,
   encodeRBM,
+  type GibbsSteps,
   RBM,
   RBMTrainer,
   restoreCheckpoint,
@@ -36,7 +37,7 @@ export interface TrainRbmFlags extends DataFlags, BackendFlags {
   readonly epochs?: number;
   readonly batchSize?: number;
   readonly learningRate?: number;
-  readonly cd?: number;
+  readonly cd?: GibbsSteps;
   readonly pcd?: boolean;
   readonly chains?: number;
   readonly momentum?: number;
@@ -57,7 +58,7 @@ export function trainingFromFlags(flags: {
   epochs?: number;
   batchSize?: number;
   learningRate?: number;
-  cd?: number;
+  cd?: GibbsSteps;
   pcd?: boolean;
   chains?: number;
   momentum?: number;
@@ -208,7 +209,7 @@ export async function trainRbm(term: Terminal, flags: TrainRbmFlags): Promise<vo
   const last = trainer.history.at(-1);
   const s = term.out;
   term.result(
-    `${s.bold('trained')} rbm ${rbm.numVisible}-${rbm.numHidden} (${rbm.segments[0]!.type} visible, ${trainer.options.persistent ? 'PCD' : 'CD'}-${trainer.options.k}) on ${data.rows} rows of ${spec.text} in ${formatDuration(trainSeconds)} (${backend})`,
+    `${s.bold('trained')} rbm ${rbm.numVisible}-${rbm.numHidden} (${rbm.segments[0]!.type} visible, ${trainer.algorithm.name}) on ${data.rows} rows of ${spec.text} in ${formatDuration(trainSeconds)} (${backend})`,
   );
   if (last) {
     term.result(
