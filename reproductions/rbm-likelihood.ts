@@ -72,8 +72,8 @@ const decaying =
     if (epoch < half) return base;
     return base * (1 - (0.9 * (epoch - half)) / Math.max(1, total - 1 - half));
   };
-const rampTo25 = (total: number): GibbsSteps =>
-  total > 1 ? { from: 1, to: 25, overEpochs: total - 1 } : 25;
+/** k from 1 at the first epoch to 25 at the last. */
+const RAMP_TO_25: GibbsSteps = { from: 1, to: 25 };
 
 const common = { batchSize: 100, weightCost: 2e-4 } as const;
 const PROTOCOL = {
@@ -120,7 +120,7 @@ const models: { name: string; published: number | null; hidden: number; options:
       hidden: 500,
       options: {
         epochs,
-        k: rampTo25(epochs),
+        k: RAMP_TO_25,
         visibleStates: 'samples',
         learningRate: decaying(0.05, epochs),
       },
@@ -239,7 +239,7 @@ async function dbnRow(): Promise<Row> {
       {
         ...common,
         epochs: topEpochs,
-        k: rampTo25(topEpochs),
+        k: RAMP_TO_25,
         visibleStates: 'samples',
         learningRate: decaying(0.05, topEpochs),
       },

@@ -7,11 +7,11 @@ import type {
 } from '@deepbelief/core';
 import { firstNonFinite, ShapeError } from '@deepbelief/core';
 import {
-  gibbsStepsAt,
   gibbsStepsName,
   learningRateAt,
   momentumAt,
   type ResolvedTrainOptions,
+  scheduleAt,
 } from './options.js';
 import type { RBM } from './rbm.js';
 
@@ -89,7 +89,7 @@ export class ContrastiveDivergence implements TrainingAlgorithm<EpochEvent> {
     const o = rbm.ops;
     const lr = learningRateAt(options.learningRate, epoch);
     const momentum = momentumAt(options.momentum, epoch);
-    const k = gibbsStepsAt(options.k, epoch, options.epochs);
+    const k = scheduleAt(options.k, epoch, options.epochs);
     const n = v0.rows;
     return o.tidy(() => {
       const sigma = rbm.sigma();

@@ -38,12 +38,14 @@ export {
 export {
   formatIssues,
   type GibbsSteps,
-  gibbsStepsAt,
+  gibbsStepsSchema,
   InvalidOptionsError,
   type LearningRate,
   type Momentum,
   parseOptions,
   type ResolvedTrainOptions,
+  type Schedule,
+  scheduleAt,
   type TrainOptions,
   trainOptionsSchema,
 } from './options.js';

@@ -10,22 +10,30 @@ export class InvalidOptionsError extends DeepBeliefError {
 export type LearningRate = number | ((epoch: number) => number);
 
 /**
- * Gibbs steps per update: a constant, or a linear rise from `from` at epoch 0 to `to` at epoch
- * `overEpochs` (default: the last epoch), rounded, then held. Salakhutdinov & Murray (2008)
- * trained their CD25 models so, with k "increased from 1 to 25 during learning".
+ * A value that may change with the epoch: a constant; one value per equal share of the
+ * epochs (`[3, 6, 10]` over 9 epochs: 3 for epochs 0–2, 6 for 3–5, 10 for 6–8); or a linear
+ * rise from `from` at epoch 0 to `to` at epoch `overEpochs` (default: the last epoch),
+ * rounded, then held.
  */
-export type GibbsSteps = number | { from: number; to: number; overEpochs?: number };
+export type Schedule =
+  | number
+  | readonly number[]
+  | { readonly from: number; readonly to: number; readonly overEpochs?: number };
 
-const gibbsStepsSchema = z.union([
-  z.number().int().min(1),
-  z
-    .object({
-      from: z.number().int().min(1),
-      to: z.number().int().min(1),
-      overEpochs: z.number().int().min(1).optional(),
-    })
-    .strict(),
+const stepCount = z.number().int().min(1);
+/** Schema of {@link GibbsSteps} (shared with up-down's `gibbsSteps`). */
+export const gibbsStepsSchema = z.union([
+  stepCount,
+  z.array(stepCount).min(1),
+  z.object({ from: stepCount, to: stepCount, overEpochs: stepCount.optional() }).strict(),
 ]);
+
+/**
+ * Gibbs steps per update, a {@link Schedule} of whole numbers. Salakhutdinov & Murray (2008)
+ * trained their CD25 models with k "increased from 1 to 25 during learning":
+ * `{ from: 1, to: 25 }`; the 2006 up-down used `[3, 6, 10]`.
+ */
+export type GibbsSteps = z.infer<typeof gibbsStepsSchema>;
 
 /** Momentum: a constant, or the practical guide's switch from `initial` to `final` at `switchEpoch`. */
 export type Momentum = number | { initial: number; final: number; switchEpoch: number };
@@ -109,16 +117,21 @@ export function parseOptions<S extends z.ZodType>(
   return result.data;
 }
 
-/** Gibbs steps at an epoch of a run of `epochs` epochs. */
-export function gibbsStepsAt(k: GibbsSteps, epoch: number, epochs: number): number {
-  if (typeof k === 'number') return k;
-  const t = Math.min(1, epoch / Math.max(1, k.overEpochs ?? epochs - 1));
-  return Math.round(k.from + (k.to - k.from) * t);
+/** The value of `schedule` at `epoch` (0-based) of a run of `epochs` epochs. */
+export function scheduleAt(schedule: Schedule, epoch: number, epochs: number): number {
+  if (typeof schedule === 'number') return schedule;
+  if ('from' in schedule) {
+    const t = Math.min(1, epoch / Math.max(1, schedule.overEpochs ?? epochs - 1));
+    return Math.round(schedule.from + (schedule.to - schedule.from) * t);
+  }
+  return schedule[Math.min(schedule.length - 1, Math.floor((epoch * schedule.length) / epochs))]!;
 }
 
-/** `3`, or `1→25` for a rising schedule: how names and logs show k. */
+/** `3`, or `1→25` for a changing schedule: how names and logs show k. */
 export function gibbsStepsName(k: GibbsSteps): string {
-  return typeof k === 'number' ? String(k) : `${k.from}→${k.to}`;
+  if (typeof k === 'number') return String(k);
+  const [first, last] = 'from' in k ? [k.from, k.to] : [k[0]!, k.at(-1)!];
+  return first === last ? String(first) : `${first}→${last}`;
 }
 
 /** Momentum at an epoch. */

@@ -4,7 +4,7 @@ import { columnMeans, toMatrixSource } from './data.js';
 import { exactLogLikelihood } from './exact.js';
 import { contrastiveDivergenceGradient, exactGradient, gradientCosine } from './harness.js';
 import { reconstructionError } from './monitor.js';
-import { gibbsStepsAt } from './options.js';
+import { scheduleAt } from './options.js';
 import { RBM } from './rbm.js';
 import { barsAndStripes, repeatRows } from './test-utils.js';
 import { DivergenceError, RBMTrainer } from './trainer.js';
@@ -375,12 +375,14 @@ describe('RBMTrainer', () => {
 
   it('a rising k schedule runs, at each epoch, the CD-k of that epoch', () => {
     const ramp = { from: 1, to: 5, overEpochs: 4 };
-    expect([0, 1, 2, 3, 4, 9].map((e) => gibbsStepsAt(ramp, e, 10))).toEqual([1, 2, 3, 4, 5, 5]);
+    expect([0, 1, 2, 3, 4, 9].map((e) => scheduleAt(ramp, e, 10))).toEqual([1, 2, 3, 4, 5, 5]);
     // without overEpochs the rise spans the run: 1 at the first epoch, 25 at the last
     const whole = { from: 1, to: 25 };
-    expect([0, 50, 99].map((e) => gibbsStepsAt(whole, e, 100))).toEqual([1, 13, 25]);
-    expect(gibbsStepsAt(whole, 0, 1)).toBe(1);
-    expect(gibbsStepsAt(7, 3, 10)).toBe(7);
+    expect([0, 50, 99].map((e) => scheduleAt(whole, e, 100))).toEqual([1, 13, 25]);
+    expect(scheduleAt(whole, 0, 1)).toBe(1);
+    expect(scheduleAt(7, 3, 10)).toBe(7);
+    // equal shares, the form up-down's schedules take
+    expect([0, 2, 3, 8].map((e) => scheduleAt([3, 6, 10], e, 9))).toEqual([3, 3, 6, 10]);
     const v0 = ops.tensor(bas.data.slice(0, 10 * 16), [10, 16]);
     const weightsAfterStep = (k: number | typeof ramp, epoch: number) => {
       const rbm = new RBM(ops, { visible: 16, hidden: 8 }, new SeededRandom(3));

@@ -13,7 +13,13 @@ import {
   TrainingLoop,
 } from '@deepbelief/core';
 import { checkLabels, type DBN, type Labels } from '@deepbelief/dbn';
-import { type MatrixInput, parseOptions, toMatrixSource } from '@deepbelief/rbm';
+import {
+  gibbsStepsSchema,
+  type MatrixInput,
+  parseOptions,
+  scheduleAt,
+  toMatrixSource,
+} from '@deepbelief/rbm';
 import { z } from 'zod';
 import type { DirectedWeights } from './rules.js';
 import type { SigmoidBeliefNet } from './sbn.js';
@@ -48,12 +54,11 @@ export const upDownOptionsSchema = z
   .object({
     ...shared,
     /**
-     * Gibbs iterations in the top RBM: a number, or one value per equal share of the epochs
-     * (default `[3, 6, 10]`: the paper raises k during training).
+     * Gibbs iterations in the top RBM: a number, one value per equal share of the epochs
+     * (default `[3, 6, 10]`: the paper raises k during training), or a linear rise
+     * `{ from, to }` (a `Schedule` of `@deepbelief/rbm`).
      */
-    gibbsSteps: z
-      .union([z.number().int().min(1), z.array(z.number().int().min(1)).min(1)])
-      .default([3, 6, 10]),
+    gibbsSteps: gibbsStepsSchema.default([3, 6, 10]),
     /**
      * Keep the top RBM's negative chains from batch to batch (persistent CD, Tieleman 2008)
      * instead of starting them at each batch's wake states. The sleep phase then starts from
@@ -77,18 +82,8 @@ export interface WakeSleepEpoch {
 /** Hooks of both algorithms: those of every deepbelief training loop. */
 export type WakeSleepHooks = TrainingHooks<WakeSleepEpoch>;
 
-/**
- * A value for an epoch under a schedule: a number, or one value per equal share of the
- * epochs (`[3, 6, 10]` over 9 epochs: 3 for epochs 0–2, 6 for 3–5, 10 for 6–8).
- */
-export function scheduleAt(
-  schedule: number | readonly number[],
-  epoch: number,
-  epochs: number,
-): number {
-  if (typeof schedule === 'number') return schedule;
-  return schedule[Math.min(schedule.length - 1, Math.floor((epoch * schedule.length) / epochs))]!;
-}
+/** A value for an epoch under a schedule (`scheduleAt` of `@deepbelief/rbm`, re-exported). */
+export { scheduleAt };
 
 /** Gibbs steps for an epoch under a schedule (see {@link scheduleAt}). */
 export const gibbsStepsAt = scheduleAt;
