@@ -440,5 +440,10 @@ describe('quickstart', () => {
       preset: 'small',
       limit: 1000,
     });
+    // the top RBM learns with true Gibbs chains (results/quickstart-top-rbm), the others CD-1
+    const layers = info.training.hyperParameters.layers;
+    expect(layers[2]).toMatchObject({ k: { from: 1, to: 10 }, visibleStates: 'samples' });
+    expect(layers[0]).toMatchObject({ k: 1 });
+    expect(layers[0].visibleStates).toBeUndefined();
   });
 });

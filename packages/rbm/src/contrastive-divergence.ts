@@ -5,7 +5,7 @@ import type {
   Tensor,
   TrainingAlgorithm,
 } from '@deepbelief/core';
-import { firstNonFinite, ShapeError } from '@deepbelief/core';
+import { DeepBeliefError, firstNonFinite, ShapeError } from '@deepbelief/core';
 import {
   gibbsStepsName,
   learningRateAt,
@@ -53,6 +53,14 @@ export class ContrastiveDivergence implements TrainingAlgorithm<EpochEvent> {
     readonly options: ResolvedTrainOptions,
   ) {
     this.name = cdName(options);
+    if (options.dataStates === 'samples') {
+      const other = rbm.segments.find((s) => s.type !== 'bernoulli' && s.type !== 'softmax');
+      if (other) {
+        throw new DeepBeliefError(
+          `dataStates: 'samples' draws binary states from the data, which needs Bernoulli or softmax visible units; this RBM has ${other.type} units (columns ${other.start}–${other.end - 1})`,
+        );
+      }
+    }
     const o = rbm.ops;
     this.velocity = {
       W: o.keep(o.zeros(rbm.W.shape)),
@@ -79,19 +87,20 @@ export class ContrastiveDivergence implements TrainingAlgorithm<EpochEvent> {
   }
 
   /** One CD-k (or PCD) update; returns the batch's reconstruction error as a `[1, 1]` tensor. */
-  step(v0: Tensor, { epoch, rng }: Pick<StepContext, 'epoch' | 'rng'>): Tensor {
+  step(batch: Tensor, { epoch, rng }: Pick<StepContext, 'epoch' | 'rng'>): Tensor {
     const { rbm, options } = this;
-    if (v0.cols !== rbm.numVisible) {
+    if (batch.cols !== rbm.numVisible) {
       throw new ShapeError(
-        `step: batch has ${v0.cols} columns, the RBM has ${rbm.numVisible} visible units`,
+        `step: batch has ${batch.cols} columns, the RBM has ${rbm.numVisible} visible units`,
       );
     }
     const o = rbm.ops;
     const lr = learningRateAt(options.learningRate, epoch);
     const momentum = momentumAt(options.momentum, epoch);
     const k = scheduleAt(options.k, epoch, options.epochs);
-    const n = v0.rows;
+    const n = batch.rows;
     return o.tidy(() => {
+      const v0 = options.dataStates === 'samples' ? rbm.sampleVisibleFrom(batch, rng) : batch;
       const sigma = rbm.sigma();
       const scaled = (v: Tensor) => (sigma ? o.div(v, sigma) : v);
       const ph0 = rbm.hiddenProbabilities(v0);

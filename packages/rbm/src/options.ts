@@ -69,6 +69,14 @@ export const trainOptionsSchema = z
      * models judged by their likelihood. PCD's chains always sample.
      */
     visibleStates: z.enum(['probabilities', 'samples']).default('probabilities'),
+    /**
+     * What the positive phase sees of each mini-batch: its values as given, or binary states
+     * drawn afresh from them read as probabilities (Bernoulli and softmax visible units only).
+     * Salakhutdinov's RBM code samples MNIST grey levels this way at every batch; for an upper
+     * layer of a DBN it trains on samples of the posterior below, the states a DBN's
+     * likelihood bound evaluates it on.
+     */
+    dataStates: z.enum(['values', 'samples']).default('values'),
     momentum: momentumSchema.default({ initial: 0.5, final: 0.9, switchEpoch: 5 }),
     weightCost: z.number().min(0).finite().default(2e-4),
     sparsityTarget: z.number().gt(0).lt(1).optional(),

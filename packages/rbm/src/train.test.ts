@@ -173,16 +173,18 @@ describe('RBMTrainer', () => {
     }
   });
 
-  it('two steps equal the textbook update (float64 reference: CD-1, sampled visible states, Gaussian σ, PCD with fewer chains)', () => {
+  it('two steps equal the textbook update (float64 reference: CD-1, sampled visible states, sampled data, Gaussian σ, PCD with fewer chains)', () => {
     const [nv, nh, n] = [16, 6, 10];
     const sig = (x: number) => 1 / (1 + Math.exp(-x));
     const cases = [
       { name: 'Bernoulli CD-1', gaussian: false, chains: 0, sampled: false },
       { name: 'Bernoulli CD-1, sampled visible states', gaussian: false, chains: 0, sampled: true },
+      // grey levels, read as probabilities: binary data drawn afresh at each step
+      { name: 'Bernoulli CD-1, sampled data', gaussian: false, chains: 0, dataSampled: true },
       { name: 'Gaussian CD-1 with learned σ', gaussian: true, chains: 0, sampled: false },
       { name: 'Bernoulli PCD with 7 chains', gaussian: false, chains: 7, sampled: false },
     ];
-    for (const { name, gaussian, chains, sampled } of cases) {
+    for (const { name, gaussian, chains, sampled = false, dataSampled = false } of cases) {
       const rbm = new RBM(
         ops,
         {
@@ -213,15 +215,16 @@ describe('RBMTrainer', () => {
         sparsityDecay: 0.9,
         ...(chains ? { persistent: true, chains } : {}),
         ...(sampled ? { visibleStates: 'samples' as const } : {}),
+        ...(dataSampled ? { dataStates: 'samples' as const } : {}),
       };
       const trainer = new RBMTrainer(rbm, options, 21);
       const root = new SeededRandom(21);
       root.fork(); // the data-order generator
       const sampleRng = root.fork();
-      const v0 = Float64Array.from(bas.data.slice(0, n * nv), (x, i) =>
-        gaussian ? x - 0.5 + 0.1 * (i % 3) : x,
+      const given = Float64Array.from(bas.data.slice(0, n * nv), (x, i) =>
+        gaussian ? x - 0.5 + 0.1 * (i % 3) : dataSampled ? 0.15 + 0.7 * x - 0.05 * (i % 3) : x,
       );
-      const batch = ops.tensor(Float32Array.from(v0), [n, nv]);
+      const batch = ops.tensor(Float32Array.from(given), [n, nv]);
 
       let W = Float64Array.from(rbm.getParameters().weights);
       let b = Float64Array.from(rbm.getParameters().visibleBias);
@@ -230,7 +233,7 @@ describe('RBMTrainer', () => {
       const vb = new Float64Array(nv);
       const vc = new Float64Array(nh);
       let q: Float64Array | null = null;
-      let persistent: Float64Array | null = chains ? v0.slice(0, chains * nv) : null; // chains start at data
+      let persistent: Float64Array | null = chains ? given.slice(0, chains * nv) : null; // chains start at data
       const hidden = (v: Float64Array, rows: number) =>
         Float64Array.from({ length: rows * nh }, (_, k) => {
           const [r, j] = [Math.floor(k / nh), k % nh];
@@ -261,6 +264,7 @@ describe('RBMTrainer', () => {
           logSigma ? Math.exp(logSigma[i]!) : 1,
         );
         trainer.step(batch);
+        const v0 = dataSampled ? sample(given) : given;
         const ph0 = hidden(v0, n);
         let vNeg: Float64Array;
         let phNeg: Float64Array;
@@ -315,6 +319,18 @@ describe('RBMTrainer', () => {
       trainer.dispose();
       rbm.dispose();
     }
+  });
+
+  it("refuses dataStates: 'samples' for Gaussian visible units, naming them", () => {
+    const rbm = new RBM(
+      ops,
+      { visible: 6, visibleType: 'gaussian', hidden: 4 },
+      new SeededRandom(2),
+    );
+    expect(() => new RBMTrainer(rbm, { epochs: 1, dataStates: 'samples' }, 1)).toThrow(
+      /dataStates: 'samples'.*gaussian units \(columns 0–5\)/,
+    );
+    rbm.dispose();
   });
 
   it('a Gaussian-visible RBM (fixed and learned σ) trains on standardised data without NaN', async () => {

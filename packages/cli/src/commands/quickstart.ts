@@ -9,7 +9,7 @@ import {
   recognitionRate,
   small,
 } from '@deepbelief/dbn';
-import type { EpochEvent } from '@deepbelief/rbm';
+import type { EpochEvent, TrainOptions } from '@deepbelief/rbm';
 import { upDown, type WakeSleepEpoch } from '@deepbelief/wake-sleep';
 import {
   type BackendFlags,
@@ -59,6 +59,19 @@ export const QUICKSTART_UP_DOWN_LEARNING_RATE = [0.01, 0.005, 0.0025];
  */
 export const QUICKSTART_PERSISTENT_CHAINS = true;
 
+/**
+ * How the quickstart pre-trains its top RBM: CD with k rising from 1 to 10 over the epochs and
+ * sampled binary visible states in the negative chain (a true Gibbs chain, like the clamped
+ * chains that draw the samples). Against the small preset's CD-1 with probabilities it lifts
+ * the recognised samples from 85 % to 94 % (500 tiles) and the test error from 3.27 % to
+ * 2.37 %, for about 50 s more training; CD-10 with probabilities reaches 88 %
+ * (results/quickstart-top-rbm/).
+ */
+export const QUICKSTART_TOP_RBM = {
+  k: { from: 1, to: 10 },
+  visibleStates: 'samples',
+} as const satisfies Partial<TrainOptions>;
+
 /** Gibbs iterations per sample: the paper's figure 8 ran the top RBM for 1,000. */
 export const QUICKSTART_GIBBS_STEPS = 1000;
 
@@ -104,12 +117,17 @@ export async function quickstart(term: Terminal, flags: QuickstartFlags): Promis
     await loadSplit(term, spec, 'test', {}),
   ]);
   const epochs = flags.epochs ?? QUICKSTART_EPOCHS;
-  const layers = small.pretrain.map((l) => ({ ...l, epochs }));
+  const top = small.pretrain.length - 1;
+  const layers = small.pretrain.map((l, i) => ({
+    ...l,
+    epochs,
+    ...(i === top ? QUICKSTART_TOP_RBM : {}),
+  }));
   const dbn = new DBN(ops, small.config, new SeededRandom(seed));
   const subset =
     train.rows < 60000 ? ` (the first ${train.rows} of 60000 training images, --limit)` : '';
   term.result(
-    `${s.bold('deepbelief quickstart')}: DBN ${small.config.sizes.join('-')} with 10 label units (the small preset's architecture and settings, ${plural(epochs, 'epoch')} per layer) on MNIST${subset}, backend ${backend}`,
+    `${s.bold('deepbelief quickstart')}: DBN ${small.config.sizes.join('-')} with 10 label units (the small preset's architecture, ${plural(epochs, 'epoch')} per layer, the top RBM with CD-1→10 on sampled states) on MNIST${subset}, backend ${backend}`,
   );
   const progress = term.progress();
   const interrupt = interruptible(term);
