@@ -32,7 +32,7 @@ import {
   withOneHot,
 } from '@deepbelief/dbn';
 import { RBM, RBMTrainer, type TrainOptions } from '@deepbelief/rbm';
-import { asTensor, predictInBlocks, Run, setup } from './lib.js';
+import { asTensor, logEpochs, predictInBlocks, Run, setup } from './lib.js';
 
 const { values } = parseArgs({
   options: {
@@ -63,10 +63,7 @@ if (!existsSync(lowerPath)) {
     layers: { ...paper, epochs: lowerEpochs },
     seed: 1,
     hooks: {
-      onEpoch: (e) =>
-        run.log(
-          `${e.layer} epoch ${e.epoch + 1}/${e.epochs}: reconstruction error ${e.reconstructionError.toFixed(5)} (${e.seconds.toFixed(1)} s)`,
-        ),
+      onEpoch: logEpochs(run),
     },
   });
   await run.saveModel(`lower-${lowerEpochs}.dbn`, encodeDBN(dbn));

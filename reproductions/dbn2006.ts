@@ -53,7 +53,7 @@ import {
   type UpDownOptions,
   upDownTrainer,
 } from '@deepbelief/wake-sleep';
-import { asTensor, predictInBlocks, Run, setup } from './lib.js';
+import { asTensor, logEpochs, predictInBlocks, Run, setup } from './lib.js';
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
 const quick = values.quick;
@@ -155,9 +155,7 @@ const pretrained = await run.stage('pretrain', async () => {
   if (state) trainer.setState(state);
   const histories = await trainer.fit({
     onEpoch: async (e) => {
-      run.log(
-        `pre-training ${e.layer} epoch ${e.epoch + 1}/${e.epochs}: reconstruction error ${e.reconstructionError.toFixed(5)} (${e.seconds.toFixed(1)} s)`,
-      );
+      logEpochs(run, 'pre-training ')(e);
       await run.saveModel(
         'pretrain.checkpoint',
         encodePretrainCheckpoint('dbn', dbn, trainer, { protocol: 'dbn2006' }),

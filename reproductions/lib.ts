@@ -7,7 +7,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } fr
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Ops, Tensor } from '@deepbelief/core';
-import { type Dataset, loadMnist } from '@deepbelief/datasets';
+import { BINARIZATION_SEEDS, binarizeAs, type Dataset, loadMnist } from '@deepbelief/datasets';
 import {
   type DeepAutoencoder,
   decodeBackpropCheckpoint,
@@ -20,6 +20,7 @@ import {
 } from '@deepbelief/dbn';
 import { writeFileAtomic } from '@deepbelief/model-format/node';
 import {
+  columnMeans,
   type EpochEvent,
   encodeCheckpoint,
   type MatrixInput,
@@ -92,6 +93,42 @@ export async function setup(): Promise<{ ops: Ops; train: Dataset; test: Dataset
   ]);
   return { ops, train, test };
 }
+
+/**
+ * MNIST binarised once with the fixed seeds (`BINARIZATION_SEEDS`), as every likelihood script
+ * trains and tests on it: the binary datasets, the test set as a tensor, the first 10,000
+ * training images as a tensor (the training log-likelihood) and the training column means
+ * (AIS's base-rate model).
+ */
+export async function setupBinarised(): Promise<{
+  ops: Ops;
+  train: Dataset;
+  test: Dataset;
+  testX: Tensor;
+  train10k: Tensor;
+  means: Float32Array;
+}> {
+  const loaded = await setup();
+  const { ops } = loaded;
+  const train = binarizeAs(loaded.train, 'stochastic', BINARIZATION_SEEDS.train);
+  const test = binarizeAs(loaded.test, 'stochastic', BINARIZATION_SEEDS.test);
+  return {
+    ops,
+    train,
+    test,
+    testX: asTensor(ops, test),
+    train10k: asTensor(ops, train, 10000),
+    means: columnMeans(toMatrixSource(train)),
+  };
+}
+
+/** Logs each epoch of RBM training as `<prefix><layer> epoch e/E: reconstruction error … (s)`. */
+export const logEpochs =
+  (run: Run, prefix = '') =>
+  (e: EpochEvent): void =>
+    run.log(
+      `${prefix}${e.layer} epoch ${e.epoch + 1}/${e.epochs}: reconstruction error ${e.reconstructionError.toFixed(5)} (${e.seconds.toFixed(1)} s)`,
+    );
 
 /** All rows of a dataset as one float32 tensor in [0, 1] (kept; dispose when done). */
 export function asTensor(ops: Ops, d: Dataset, rows = d.rows): Tensor {

@@ -21,7 +21,7 @@ import {
 } from '@deepbelief/dbn';
 import type { TrainOptions } from '@deepbelief/rbm';
 import { upDown } from '@deepbelief/wake-sleep';
-import { asTensor, predictInBlocks, Run, setup } from './lib.js';
+import { asTensor, logEpochs, predictInBlocks, Run, setup } from './lib.js';
 
 const VARIANTS: Record<string, Partial<TrainOptions>> = {
   /** The quickstart today: CD-1, visible probabilities. */
@@ -69,10 +69,7 @@ for (const name of values.variants.split(',')) {
     labels: train.labels!,
     seed: 1,
     hooks: {
-      onEpoch: (e) =>
-        run.log(
-          `${name} layer epoch ${e.epoch + 1}/${e.epochs}: reconstruction error ${e.reconstructionError.toFixed(5)} (${e.seconds.toFixed(1)} s)`,
-        ),
+      onEpoch: logEpochs(run, `${name} `),
     },
   });
   const pretrainSeconds = (performance.now() - t0) / 1000;

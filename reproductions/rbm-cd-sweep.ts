@@ -16,16 +16,8 @@ import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SeededRandom } from '@deepbelief/core';
-import { BINARIZATION_SEEDS, binarizeAs } from '@deepbelief/datasets';
-import {
-  aisLogLikelihood,
-  annealedImportanceSampling,
-  columnMeans,
-  RBM,
-  RBMTrainer,
-  toMatrixSource,
-} from '@deepbelief/rbm';
-import { asTensor, RESULTS, setup } from './lib.js';
+import { aisLogLikelihood, annealedImportanceSampling, RBM, RBMTrainer } from '@deepbelief/rbm';
+import { RESULTS, setupBinarised } from './lib.js';
 
 const { values } = parseArgs({
   options: {
@@ -54,13 +46,7 @@ const learningRate = values.decay
   : lr;
 const recipe = `CD-${k} lr ${lr}${values.decay ? ' (decay)' : ''} wc ${weightCost} ${visibleStates} ${epochs} epochs`;
 
-const loaded = await setup();
-const { ops } = loaded;
-const train = binarizeAs(loaded.train, 'stochastic', BINARIZATION_SEEDS.train);
-const test = binarizeAs(loaded.test, 'stochastic', BINARIZATION_SEEDS.test);
-const testX = asTensor(ops, test);
-const train10k = asTensor(ops, train, 10000);
-const means = columnMeans(toMatrixSource(train));
+const { ops, train, testX, train10k, means } = await setupBinarised();
 
 const rbm = new RBM(ops, { visible: 784, hidden: 500 }, new SeededRandom(1));
 const trainer = new RBMTrainer(

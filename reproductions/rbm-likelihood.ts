@@ -21,7 +21,6 @@
  */
 import { parseArgs } from 'node:util';
 import { SeededRandom } from '@deepbelief/core';
-import { BINARIZATION_SEEDS, binarizeAs } from '@deepbelief/datasets';
 import { DBN, dbnLogLikelihoodBound, encodeDBN, mapRows } from '@deepbelief/dbn';
 import {
   aisLogLikelihood,
@@ -34,7 +33,7 @@ import {
   type TrainOptions,
   toMatrixSource,
 } from '@deepbelief/rbm';
-import { asTensor, Run, setup, trainRbmResumable } from './lib.js';
+import { Run, setupBinarised, trainRbmResumable } from './lib.js';
 
 const { values } = parseArgs({
   options: {
@@ -49,17 +48,10 @@ const epochs = Number(values.epochs ?? (quick ? 6 : 100));
 const topEpochs = Number(values['top-epochs'] ?? (quick ? 2 : 20));
 const aisRuns = Number(values['ais-runs'] ?? (quick ? 100 : 200));
 const run = new Run(quick ? 'rbm-likelihood-quick' : 'rbm-likelihood');
-const loaded = await setup();
-const { ops } = loaded;
-
 // An RBM with Bernoulli visible units gives probabilities to binary vectors only: train and
 // evaluate on the fixed stochastic binarisation (one seeded draw per pixel).
 const BINARIZATION = 'stochastic (binarizeAs, seeds BINARIZATION_SEEDS.train / .test)';
-const train = binarizeAs(loaded.train, 'stochastic', BINARIZATION_SEEDS.train);
-const test = binarizeAs(loaded.test, 'stochastic', BINARIZATION_SEEDS.test);
-const testX = asTensor(ops, test);
-const train10k = asTensor(ops, train, 10000);
-const means = columnMeans(toMatrixSource(train));
+const { ops, train, testX, train10k, means } = await setupBinarised();
 
 /**
  * The learning rate: `base` for the first half of training, then a linear decay to base/10

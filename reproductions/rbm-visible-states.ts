@@ -7,23 +7,10 @@
  * Run: node --conditions=deepbelief-source --import tsx reproductions/rbm-visible-states.ts
  */
 import { SeededRandom } from '@deepbelief/core';
-import { BINARIZATION_SEEDS, binarizeAs } from '@deepbelief/datasets';
-import {
-  aisLogLikelihood,
-  annealedImportanceSampling,
-  columnMeans,
-  RBM,
-  RBMTrainer,
-  toMatrixSource,
-} from '@deepbelief/rbm';
-import { asTensor, setup } from './lib.js';
+import { aisLogLikelihood, annealedImportanceSampling, RBM, RBMTrainer } from '@deepbelief/rbm';
+import { setupBinarised } from './lib.js';
 
-const loaded = await setup();
-const { ops } = loaded;
-const train = binarizeAs(loaded.train, 'stochastic', BINARIZATION_SEEDS.train);
-const test = binarizeAs(loaded.test, 'stochastic', BINARIZATION_SEEDS.test);
-const testX = asTensor(ops, test);
-const means = columnMeans(toMatrixSource(train));
+const { ops, train, testX, means } = await setupBinarised();
 for (const [k, vs] of [
   [{ from: 1, to: 25 }, 'probabilities'],
   [{ from: 1, to: 25 }, 'samples'],

@@ -23,7 +23,7 @@ import {
   unrollClassifier,
 } from '@deepbelief/dbn';
 import { upDown } from '@deepbelief/wake-sleep';
-import { asTensor, predictInBlocks, Run, setup } from './lib.js';
+import { asTensor, logEpochs, predictInBlocks, Run, setup } from './lib.js';
 
 const { values } = parseArgs({
   options: {
@@ -68,10 +68,7 @@ const pre = await run.stage('pretrain', async () => {
     labels: train.labels!,
     seed: 1,
     hooks: {
-      onEpoch: (e) =>
-        run.log(
-          `${e.layer} epoch ${e.epoch + 1}: reconstruction error ${e.reconstructionError.toFixed(5)} (${e.seconds.toFixed(1)} s)`,
-        ),
+      onEpoch: logEpochs(run),
     },
   });
   await run.saveModel('pretrained.dbn', encodeDBN(dbn, { hyperParameters: { layers } }));
