@@ -122,6 +122,19 @@ export async function setupBinarised(): Promise<{
   };
 }
 
+/**
+ * A learning-rate schedule: `base` for the first half of `total` epochs, then a linear decay
+ * to base/10 at the last epoch (the likelihood papers give no schedule; the decay lets the
+ * final weights settle).
+ */
+export const decayingLearningRate =
+  (base: number, total: number) =>
+  (epoch: number): number => {
+    const half = Math.floor(total / 2);
+    if (epoch < half) return base;
+    return base * (1 - (0.9 * (epoch - half)) / Math.max(1, total - 1 - half));
+  };
+
 /** Logs each epoch of RBM training as `<prefix><layer> epoch e/E: reconstruction error … (s)`. */
 export const logEpochs =
   (run: Run, prefix = '') =>

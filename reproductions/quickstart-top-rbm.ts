@@ -122,7 +122,9 @@ run.write(
   'top-rbm.md',
   `# The quickstart's top RBM: CD recipe against recognition of clamped samples
 
-\`node --conditions=deepbelief-source --import tsx reproductions/quickstart-top-rbm.ts\` (${seeds * 100} tiles per variant, 1,000 Gibbs steps, 3-NN over the 60,000 training images; ${upDownEpochs} persistent up-down epochs after pre-training). Backend ${ops.name}.
+Command: \`node --conditions=deepbelief-source --import tsx reproductions/quickstart-top-rbm.ts --variants ${values.variants} --up-down ${upDownEpochs} --seeds ${seeds}\`. Backend ${ops.name}.
+
+Protocol: the quickstart's DBN 784-200-200-(500 ↔ 200 + 10 labels) on the 60,000 MNIST training images as grey levels (not binarised); 10 pre-training epochs per layer, the lower two with the small preset's CD-1 (same seed, so identical in every row), the top RBM as the row says; then ${upDownEpochs} up-down epochs with persistent chains, lr 0.01 → 0.005 → 0.0025. Test error: label free energy on the 10,000 test images. Recognised: ${seeds * 100} clamped samples (${seeds} sampling seeds × 10 per label), 1,000 Gibbs steps each, judged by a 3-NN vote over the 60,000 training images. Hinton, Osindero & Teh (2006) give no recognition figure (their figure 8 shows every row as its digit) and 1.25 % test error for their larger network.
 
 | variant | top RBM options | test error | recognised (per seed) | pre-train | up-down |
 |---|---|---|---|---|---|

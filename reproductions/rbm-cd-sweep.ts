@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SeededRandom } from '@deepbelief/core';
 import { aisLogLikelihood, annealedImportanceSampling, RBM, RBMTrainer } from '@deepbelief/rbm';
-import { RESULTS, setupBinarised } from './lib.js';
+import { decayingLearningRate, RESULTS, setupBinarised } from './lib.js';
 
 const { values } = parseArgs({
   options: {
@@ -38,12 +38,8 @@ const epochs = Number(values.epochs);
 const at = new Set(values.at.split(',').map(Number));
 const aisRuns = Number(values['ais-runs']);
 const visibleStates = values.visible === 'samples' ? 'samples' : 'probabilities';
-const half = Math.floor(epochs / 2);
-/** As in rbm-likelihood.ts: constant for half the run, then linear decay to a tenth. */
-const learningRate = values.decay
-  ? (epoch: number) =>
-      epoch < half ? lr : lr * (1 - (0.9 * (epoch - half)) / Math.max(1, epochs - 1 - half))
-  : lr;
+/** As in rbm-likelihood.ts with --decay. */
+const learningRate = values.decay ? decayingLearningRate(lr, epochs) : lr;
 const recipe = `CD-${k} lr ${lr}${values.decay ? ' (decay)' : ''} wc ${weightCost} ${visibleStates} ${epochs} epochs`;
 
 const { ops, train, testX, train10k, means } = await setupBinarised();

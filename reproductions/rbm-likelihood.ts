@@ -33,7 +33,7 @@ import {
   type TrainOptions,
   toMatrixSource,
 } from '@deepbelief/rbm';
-import { Run, setupBinarised, trainRbmResumable } from './lib.js';
+import { decayingLearningRate, Run, setupBinarised, trainRbmResumable } from './lib.js';
 
 const { values } = parseArgs({
   options: {
@@ -53,17 +53,6 @@ const run = new Run(quick ? 'rbm-likelihood-quick' : 'rbm-likelihood');
 const BINARIZATION = 'stochastic (binarizeAs, seeds BINARIZATION_SEEDS.train / .test)';
 const { ops, train, testX, train10k, means } = await setupBinarised();
 
-/**
- * The learning rate: `base` for the first half of training, then a linear decay to base/10
- * at the last epoch (the paper gives no schedule; a decay lets the final weights settle).
- */
-const decaying =
-  (base: number, total: number) =>
-  (epoch: number): number => {
-    const half = Math.floor(total / 2);
-    if (epoch < half) return base;
-    return base * (1 - (0.9 * (epoch - half)) / Math.max(1, total - 1 - half));
-  };
 /** k from 1 at the first epoch to 25 at the last. */
 const RAMP_TO_25: GibbsSteps = { from: 1, to: 25 };
 
@@ -121,7 +110,7 @@ const models: { name: string; published: number | null; hidden: number; options:
         epochs,
         k: RAMP_TO_25,
         visibleStates: 'samples',
-        learningRate: decaying(0.05, epochs),
+        learningRate: decayingLearningRate(0.05, epochs),
       },
     },
     {
@@ -131,7 +120,7 @@ const models: { name: string; published: number | null; hidden: number; options:
       options: {
         epochs,
         k: 1,
-        learningRate: decaying(0.05, epochs),
+        learningRate: decayingLearningRate(0.05, epochs),
         weightCost: SALAKHUTDINOV_WEIGHT_COST,
       },
     },
@@ -142,7 +131,7 @@ const models: { name: string; published: number | null; hidden: number; options:
       options: {
         epochs,
         k: 3,
-        learningRate: decaying(0.05, epochs),
+        learningRate: decayingLearningRate(0.05, epochs),
         weightCost: SALAKHUTDINOV_WEIGHT_COST,
       },
     },
@@ -155,7 +144,7 @@ const models: { name: string; published: number | null; hidden: number; options:
         k: 1,
         persistent: true,
         chains: 100,
-        learningRate: decaying(0.01, epochs),
+        learningRate: decayingLearningRate(0.01, epochs),
         momentum: 0.5,
       },
     },
@@ -163,7 +152,7 @@ const models: { name: string; published: number | null; hidden: number; options:
       name: 'CD1-20-hidden',
       published: null,
       hidden: 20,
-      options: { epochs, k: 1, learningRate: decaying(0.05, epochs) },
+      options: { epochs, k: 1, learningRate: decayingLearningRate(0.05, epochs) },
     },
   ];
 
@@ -250,7 +239,7 @@ async function dbnRow(): Promise<Row> {
         epochs: topEpochs,
         k: RAMP_TO_25,
         visibleStates: 'samples',
-        learningRate: decaying(0.05, topEpochs),
+        learningRate: decayingLearningRate(0.05, topEpochs),
         // binary states drawn from the first layer's posterior at every batch: the states
         // the bound evaluates the top RBM on
         dataStates: 'samples',
