@@ -31,3 +31,17 @@ export const SHIPPED_DBN = {
   folder: 'models/',
   file: 'dbn-mnist-small.safetensors',
 } as const;
+
+/**
+ * The generation demo's first picture: `perDigit` samples of each digit 0–9, one digit at a
+ * time, from one generator seeded with `seed`, with `gibbsSteps` Gibbs iterations in the top
+ * RBM. `scripts/train-demo-dbn.ts` judges the same picture, and the browser test judges the
+ * page's, with a 3-NN vote over the MNIST training images.
+ */
+export const DEMO_GENERATION = {
+  seed: 2006,
+  perDigit: 10,
+  gibbsSteps: 1000,
+  /** How the canvas lays the tiles out: one row per digit. */
+  layout: { tileWidth: 28, tileHeight: 28, columns: 10, gap: 2 },
+} as const;

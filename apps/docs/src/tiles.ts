@@ -72,6 +72,38 @@ export function tileImage(
   return { width, height, rgba };
 }
 
+/**
+ * The inverse of {@link tileImage} in 'unit' scaling: reads `count` tiles back out of an RGBA
+ * grid `width` pixels wide, as grey levels in [0, 1] (the red channel / 255), row-major, one
+ * tile after the other. The browser test judges the demo's canvas with it.
+ */
+export function readTiles(
+  rgba: ArrayLike<number>,
+  width: number,
+  count: number,
+  layout: TileLayout,
+): Float32Array {
+  const { tileWidth: tw, tileHeight: th, columns, gap } = layout;
+  const grid = gridSize(count, layout);
+  if (width !== grid.width || rgba.length < width * grid.height * 4) {
+    throw new RangeError(
+      `readTiles: an image ${width} pixels wide with ${rgba.length / 4} pixels does not hold ${count} tiles of ${tw}×${th} (expected ${grid.width}×${grid.height})`,
+    );
+  }
+  const per = tw * th;
+  const values = new Float32Array(count * per);
+  for (let t = 0; t < count; t++) {
+    const x0 = (t % columns) * (tw + gap);
+    const y0 = Math.floor(t / columns) * (th + gap);
+    for (let y = 0; y < th; y++) {
+      for (let x = 0; x < tw; x++) {
+        values[t * per + y * tw + x] = rgba[((y0 + y) * width + x0 + x) * 4]! / 255;
+      }
+    }
+  }
+  return values;
+}
+
 /** Draws tiles on a canvas, resizing it to the grid (display size is left to CSS). */
 export function drawTiles(
   canvas: HTMLCanvasElement,

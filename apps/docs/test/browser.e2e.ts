@@ -1,7 +1,9 @@
 /**
  * The built site in a real headless Chromium (Debian's `chromium` driven by playwright-core):
  * every page loads without console errors or failed requests, and the live demo trains —
- * its step counter advances, its canvases change and its reconstruction error falls.
+ * its step counter advances, its canvases change and its reconstruction error falls — and the
+ * generation demo's first picture is judged by a 3-nearest-neighbour vote over the 60,000 MNIST
+ * training images (independent of the DBN): at least 90 % of its digits are their row's label.
  * Screenshots and the measured steps/s are written to `test-artifacts/`.
  *
  * Run `pnpm build` first, then `pnpm test:browser`. `CHROMIUM_PATH` overrides the browser.
@@ -10,9 +12,14 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createJsBackend, Ops } from '@deepbelief/core';
+import { loadMnist } from '@deepbelief/datasets';
+import { NearestNeighbourClassifier, recognitionRate } from '@deepbelief/dbn';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_GENERATION } from '../src/assets.js';
 import { DEFAULT_CONFIG } from '../src/session.js';
+import { readTiles } from '../src/tiles.js';
 import { type StaticServer, serveStatic } from './static-server.js';
 
 const docsRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -160,6 +167,61 @@ describe('built docs site in headless Chromium', () => {
     );
     expect(failures).toEqual([]);
   }, 600_000);
+
+  it('draws digits a 3-NN over the MNIST training images recognises as their row (≥ 90 %)', async () => {
+    const page = await context.newPage();
+    const watch = watchProblems(page);
+    await page.goto(`${server.url}/demo/generate.html`, { waitUntil: 'networkidle' });
+    const demo = page.locator('.generate-demo');
+    const { perDigit, layout } = DEMO_GENERATION;
+    const count = 10 * perDigit;
+    // The page draws its first picture (every digit, default Gibbs steps) once the model loads.
+    await page.waitForFunction(
+      (n) => {
+        const d = document.querySelector('.generate-demo');
+        return (
+          d?.getAttribute('data-state') === 'ready' && Number(d.getAttribute('data-generated')) >= n
+        );
+      },
+      count,
+      { timeout: 240_000, polling: 250 },
+    );
+    expect(await demo.getAttribute('data-generated')).toBe(String(count));
+    const status = await page.locator('[data-testid="status"]').textContent();
+    const image = await page.evaluate(() => {
+      const c = document.querySelector<HTMLCanvasElement>('canvas[data-testid="generated"]')!;
+      return {
+        width: c.width,
+        rgba: Array.from(c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data),
+      };
+    });
+    await page.screenshot({ path: shot('demo-generate-judged'), fullPage: true });
+    const pixels = readTiles(image.rgba, image.width, count, layout);
+
+    const ops = new Ops(createJsBackend());
+    const train = await loadMnist({ split: 'train' });
+    const judge = new NearestNeighbourClassifier(ops, train, train.labels!, { k: 3 });
+    const intended = Array.from({ length: count }, (_, i) => Math.floor(i / perDigit));
+    const report = recognitionRate(judge, pixels, intended);
+    judge.dispose();
+    const result = {
+      recognised: report.recognised,
+      total: report.total,
+      rate: report.rate,
+      perLabel: report.perLabel,
+      gibbsSteps: DEMO_GENERATION.gibbsSteps,
+      status,
+      recogniser: '3-nearest-neighbour vote over the 60,000 MNIST training images',
+    };
+    writeFileSync(
+      join(artifacts, 'generation-recognised.json'),
+      `${JSON.stringify(result, null, 2)}\n`,
+    );
+    console.log(`generation demo: ${report.recognised} of ${count} samples recognised (${status})`);
+    expect(report.rate).toBeGreaterThanOrEqual(0.9);
+    await page.close();
+    expect(watch.problems).toEqual([]);
+  }, 420_000);
 
   const measured: Record<string, unknown>[] = [];
 

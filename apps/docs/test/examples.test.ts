@@ -129,10 +129,11 @@ describe('generation demo: the shipped DBN', () => {
     const test = sliceRows(await loadMnist({ split: 'test' }), 0, 500);
     const predicted = ops.tidy(() => dbn.classify(ops.tensor(toFloat32(test), [500, 784])));
     const wrong = predicted.filter((p, i) => p !== test.labels![i]).length;
-    expect(wrong / 500).toBeLessThan(0.05); // 2.53 % on all 10,000 when it was trained
+    expect(wrong / 500).toBeLessThan(0.05); // 2.05 % on all 10,000 when it was trained
 
-    // A generated digit is mostly recognised as the digit it was generated for (69 % of 100
-    // samples when the model was trained; chance is 10 %).
+    // A generated digit is mostly recognised by the model's own classifier as the digit it was
+    // generated for, even after only 200 Gibbs steps (chance is 10 %). The independent judge
+    // (a 3-NN vote, ≥ 90 % at the page's 1,000 steps) runs in the browser test.
     const rng = new SeededRandom(11);
     let agree = 0;
     for (let label = 0; label < 10; label++) {

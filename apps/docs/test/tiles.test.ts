@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { gridSize, tileImage } from '../src/tiles.js';
+import { gridSize, readTiles, tileImage } from '../src/tiles.js';
 
 const layout = { tileWidth: 2, tileHeight: 2, columns: 3, gap: 1 };
 const grey = (rgba: Uint8ClampedArray, width: number, x: number, y: number) =>
@@ -35,5 +35,15 @@ describe('tile rendering', () => {
 
   it('refuses too few values', () => {
     expect(() => tileImage(new Float32Array(7), 2, layout, 'unit')).toThrow(/cannot fill 2 tiles/);
+  });
+
+  it('reads unit-scaled tiles back out of the grid, to the nearest grey level', () => {
+    const values = Float32Array.from({ length: 5 * 4 }, (_, i) => ((i * 37) % 101) / 100);
+    const { width, rgba } = tileImage(values, 5, layout, 'unit');
+    const back = readTiles(rgba, width, 5, layout);
+    expect(back).toHaveLength(values.length);
+    for (let i = 0; i < values.length; i++) expect(back[i]).toBeCloseTo(values[i]!, 2);
+    expect(() => readTiles(rgba, width + 1, 5, layout)).toThrow(/does not hold 5 tiles/);
+    expect(() => readTiles(rgba.subarray(0, 16), width, 5, layout)).toThrow(/does not hold/);
   });
 });
