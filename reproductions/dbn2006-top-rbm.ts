@@ -124,6 +124,19 @@ const recipes: Recipe[] = [
     },
   },
 ];
+// The quickstart's top-RBM recipe (results/quickstart-top-rbm/): true Gibbs chains in CD.
+recipes.push(
+  {
+    name: 'cd10-samples',
+    what: 'CD-10 with sampled visible states in the negative chain',
+    options: { k: 10, visibleStates: 'samples' },
+  },
+  {
+    name: 'ramp-samples',
+    what: "CD with k rising 1→10 and sampled visible states (the quickstart's top RBM)",
+    options: { k: { from: 1, to: 10 }, visibleStates: 'samples' },
+  },
+);
 const only = values.only?.split(',');
 const results: Record<string, unknown> = {};
 for (const recipe of recipes) {

@@ -168,51 +168,60 @@ describe('backpropagation', () => {
     expect(numericalCheck(reg, x, ops.sliceColumns(x, 0, 2), 'squared-error')).toBeGreaterThan(5);
   });
 
-  it('an SGD step is the plain rule m ← μ·m − lr·(g + λ·W), W ← W + m (learning rate folded into the delta)', async () => {
-    const rng = new SeededRandom(8);
-    const rows = 12;
-    const data = rng.uniformArray(rows * 5);
-    const labels = Uint8Array.from({ length: rows }, (_, i) => i % 4);
-    const sizes = [5, 4, 6, 4];
-    const acts = ['sigmoid', 'sigmoid', 'softmax'] as const;
-    const plain = FeedForwardNet.random(ops, sizes, acts, new SeededRandom(9), 0.5);
-    const [lr, mu, wd] = [0.3, 0.9, 0.01];
-    const options = { epochs: 1, batchSize: rows, learningRate: lr, momentum: mu, weightDecay: wd };
-    const x = ops.keep(ops.tensor(data, [rows, 5]));
-    const y = oneHotRows(labels);
-    const m = plain.layers.map((l) => ({ W: ops.zeros(l.W.shape), b: ops.zeros(l.b.shape) }));
-    for (let step = 0; step < 3; step++) {
-      const grads = plain.gradients(x, y, 'softmax-cross-entropy');
-      plain.layers.forEach((l, i) => {
-        const gW = ops.add(grads[i]!.W, ops.mul(l.W, wd));
-        m[i] = {
-          W: ops.keep(ops.sub(ops.mul(m[i]!.W, mu), ops.mul(gW, lr))),
-          b: ops.keep(ops.sub(ops.mul(m[i]!.b, mu), ops.mul(grads[i]!.b, lr))),
-        };
-        l.W = ops.keep(ops.add(l.W, m[i]!.W));
-        l.b = ops.keep(ops.add(l.b, m[i]!.b));
-      });
-    }
-    // three epochs of one batch holding every row (their order does not change the gradient)
-    const three = FeedForwardNet.random(ops, sizes, acts, new SeededRandom(9), 0.5);
-    await fineTune(three, { data, rows, cols: 5 }, { labels }, 'softmax-cross-entropy', {
-      ...options,
-      epochs: 3,
-    });
-    three.layers.forEach((l, i) => {
-      for (const key of ['W', 'b'] as const) {
-        const a = ops.read(l[key]);
-        const b = ops.read(plain.layers[i]![key]);
-        const diff = Math.max(...a.map((v, j) => Math.abs(v - b[j]!)));
-        expect(diff).toBeLessThan(1e-6);
+  it.each([
+    ['a fixed learning rate', 0.3, [0.3, 0.3, 0.3]],
+    ['a learning rate per third of the epochs', [0.3, 0.1, 0.02], [0.3, 0.1, 0.02]],
+  ] as const)(
+    'an SGD step is the plain rule m ← μ·m − lr·(g + λ·W), W ← W + m, with %s (learning rate folded into the delta)',
+    async (_, learningRate, perEpoch) => {
+      const rng = new SeededRandom(8);
+      const rows = 12;
+      const data = rng.uniformArray(rows * 5);
+      const labels = Uint8Array.from({ length: rows }, (_, i) => i % 4);
+      const sizes = [5, 4, 6, 4];
+      const acts = ['sigmoid', 'sigmoid', 'softmax'] as const;
+      const plain = FeedForwardNet.random(ops, sizes, acts, new SeededRandom(9), 0.5);
+      const [mu, wd] = [0.9, 0.01];
+      const x = ops.keep(ops.tensor(data, [rows, 5]));
+      const y = oneHotRows(labels);
+      const m = plain.layers.map((l) => ({ W: ops.zeros(l.W.shape), b: ops.zeros(l.b.shape) }));
+      for (let step = 0; step < 3; step++) {
+        const lr = perEpoch[step]!;
+        const grads = plain.gradients(x, y, 'softmax-cross-entropy');
+        plain.layers.forEach((l, i) => {
+          const gW = ops.add(grads[i]!.W, ops.mul(l.W, wd));
+          m[i] = {
+            W: ops.keep(ops.sub(ops.mul(m[i]!.W, mu), ops.mul(gW, lr))),
+            b: ops.keep(ops.sub(ops.mul(m[i]!.b, mu), ops.mul(grads[i]!.b, lr))),
+          };
+          l.W = ops.keep(ops.add(l.W, m[i]!.W));
+          l.b = ops.keep(ops.add(l.b, m[i]!.b));
+        });
       }
-    });
-    // and the learning rate really moved the weights (the comparison is not of two copies)
-    const start = FeedForwardNet.random(ops, sizes, acts, new SeededRandom(9), 0.5);
-    expect(
-      Math.max(...ops.read(ops.sub(start.layers[0]!.W, three.layers[0]!.W)).map(Math.abs)),
-    ).toBeGreaterThan(1e-3);
-  });
+      // three epochs of one batch holding every row (their order does not change the gradient)
+      const three = FeedForwardNet.random(ops, sizes, acts, new SeededRandom(9), 0.5);
+      await fineTune(three, { data, rows, cols: 5 }, { labels }, 'softmax-cross-entropy', {
+        epochs: 3,
+        batchSize: rows,
+        learningRate: typeof learningRate === 'number' ? learningRate : [...learningRate],
+        momentum: mu,
+        weightDecay: wd,
+      });
+      three.layers.forEach((l, i) => {
+        for (const key of ['W', 'b'] as const) {
+          const a = ops.read(l[key]);
+          const b = ops.read(plain.layers[i]![key]);
+          const diff = Math.max(...a.map((v, j) => Math.abs(v - b[j]!)));
+          expect(diff).toBeLessThan(1e-6);
+        }
+      });
+      // and the learning rate really moved the weights (the comparison is not of two copies)
+      const start = FeedForwardNet.random(ops, sizes, acts, new SeededRandom(9), 0.5);
+      expect(
+        Math.max(...ops.read(ops.sub(start.layers[0]!.W, three.layers[0]!.W)).map(Math.abs)),
+      ).toBeGreaterThan(1e-3);
+    },
+  );
 
   it('fine-tuning the unrolled DBN lowers the training loss and keeps the error low (SGD and Adam)', async () => {
     const { dbn, train } = await trainedToyDBN(2);
@@ -255,6 +264,12 @@ describe('backpropagation', () => {
         learningRate: 0,
       }),
     ).rejects.toThrow(/learningRate/);
+    await expect(
+      fineTune(net, d, { labels: d.labels }, 'softmax-cross-entropy', {
+        epochs: 1,
+        learningRate: [0.1, -0.01],
+      }),
+    ).rejects.toThrow(/learningRate\.1/);
     await expect(
       fineTune(net, d, { labels: d.labels }, 'squared-error', { epochs: 1, batchSize: 10 }),
     ).rejects.toThrow(/does not pair/);

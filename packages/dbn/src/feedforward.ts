@@ -12,7 +12,13 @@ import {
   type TrainingHooks,
   TrainingLoop,
 } from '@deepbelief/core';
-import { type MatrixInput, type MatrixSource, parseOptions, toMatrixSource } from '@deepbelief/rbm';
+import {
+  type MatrixInput,
+  type MatrixSource,
+  parseOptions,
+  scheduleAt,
+  toMatrixSource,
+} from '@deepbelief/rbm';
 import { z } from 'zod';
 import { checkLabels, type Labels } from './data.js';
 
@@ -253,7 +259,13 @@ export const fineTuneOptionsSchema = z
   .object({
     epochs: z.number().int().min(1),
     batchSize: z.number().int().min(1).default(100),
-    learningRate: z.number().positive().finite().default(0.1),
+    /**
+     * A number, or one value per equal share of the epochs (e.g. `[0.1, 0.03, 0.01]` for
+     * thirds): a rate that decays at the end lets SGD settle into the minimum it has found.
+     */
+    learningRate: z
+      .union([z.number().positive().finite(), z.array(z.number().positive().finite()).min(1)])
+      .default(0.1),
     optimizer: z.enum(['sgd', 'adam']).default('sgd'),
     momentum: z.number().min(0).lt(1).default(0.9),
     weightDecay: z.number().min(0).finite().default(0),
@@ -348,11 +360,11 @@ export class Backpropagation implements TrainingAlgorithm<FineTuneEpoch> {
     }));
   }
 
-  learningRateAt(): number {
-    return this.options.learningRate;
+  learningRateAt(epoch: number): number {
+    return scheduleAt(this.options.learningRate, epoch, this.options.epochs);
   }
 
-  step(x: Tensor, { indices }: StepContext): Tensor {
+  step(x: Tensor, { epoch, indices }: StepContext): Tensor {
     const { net, options: opts } = this;
     const o = net.ops;
     const y = new Float32Array(indices.length * this.targets.cols);
@@ -362,7 +374,7 @@ export class Backpropagation implements TrainingAlgorithm<FineTuneEpoch> {
     return o.tidy(() => {
       const target = o.tensor(y, [indices.length, this.targets.cols]);
       const sgd = opts.optimizer === 'sgd';
-      const lr = opts.learningRate;
+      const lr = this.learningRateAt(epoch);
       // SGD takes the gradients already multiplied by −lr (the output delta is scaled), so a
       // step makes three weight-sized passes instead of four (five instead of six with
       // weight decay):
@@ -411,10 +423,7 @@ export class Backpropagation implements TrainingAlgorithm<FineTuneEpoch> {
             const vNew = o.add(o.mul(s[v]!, b2), o.mul(o.square(g2), 1 - b2));
             swap(o, s, m, mNew);
             swap(o, s, v, vNew);
-            const stepT = o.div(
-              o.mul(mNew, opts.learningRate * c1),
-              o.add(o.sqrt(o.mul(vNew, c2)), eps),
-            );
+            const stepT = o.div(o.mul(mNew, lr * c1), o.add(o.sqrt(o.mul(vNew, c2)), eps));
             swap(o, layer, p, o.sub(layer[p], stepT));
           }
         }

@@ -123,120 +123,133 @@ describe('up-down training state', () => {
 });
 
 describe('the up-down step against the plain formulas', () => {
-  it('one batch gives the update of generativeDelta, recognitionDelta and the CD-k rule', async () => {
-    const train = data(10, 3);
-    const dbn = await pretrained();
-    dbn.untie();
-    const before = {
-      rec: dbn.layers.slice(0, 2).map((r) => ({ W: ops.read(r.W), b: ops.read(r.hiddenBias) })),
-      gen: dbn.generative!.map((g) => ({ W: ops.read(g.W), b: ops.read(g.b) })),
-      top: {
-        W: ops.read(dbn.top.W),
-        b: ops.read(dbn.top.visibleBias),
-        c: ops.read(dbn.top.hiddenBias),
-      },
-    };
-    // record every sampled state by replaying the step's draws with the same generator
-    const lr = 0.05;
-    const wc = 0.001;
-    const k = 2;
-    const loop = upDownTrainer(dbn, {
-      epochs: 1,
-      batchSize: 10,
-      learningRate: lr,
-      weightCost: wc,
-      gibbsSteps: k,
-      seed: 9,
-      labels: train.labels,
-      rows: 10,
-    });
-    // the same draws, by hand: fork the generators as the loop does
-    const root = new SeededRandom(9);
-    const dataRng = root.fork();
-    const rng = root.fork();
-    const order = dataRng.permutation(10);
-    const x = new Float32Array(100 * 16);
-    for (let r = 0; r < 10; r++)
-      x.set(train.data.subarray(order[r]! * 16, order[r]! * 16 + 16), r * 16);
-    const o = ops;
-    const t = (a: Float32Array, rows: number, cols: number) => o.tensor(a, [rows, cols]);
-    const v = t(x.subarray(0, 160), 10, 16);
-    const W0 = t(before.rec[0]!.W, 16, 12);
-    const b0 = t(before.rec[0]!.b, 1, 12);
-    const W1 = t(before.rec[1]!.W, 12, 10);
-    const b1 = t(before.rec[1]!.b, 1, 10);
-    const h1 = o.bernoulli(o.linear(v, W0, b0, { activation: 'sigmoid' }), rng);
-    const pen = o.bernoulli(o.linear(h1, W1, b1, { activation: 'sigmoid' }), rng);
-    const y = new Float32Array(40);
-    for (let r = 0; r < 10; r++) y[r * 4 + train.labels[order[r]!]!] = 1;
-    const wakeTop = o.concatColumns([pen, t(y, 10, 4)]);
-    const TW = t(before.top.W, 14, 20);
-    const Tb = t(before.top.b, 1, 14);
-    const Tc = t(before.top.c, 1, 20);
-    const hidden = (vis: Tensor) => o.linear(vis, TW, Tc, { activation: 'sigmoid' });
-    const visible = (h: Tensor) => {
-      const a = o.linear(h, TW, Tb, { transposeW: true });
-      return o.concatColumns([
-        o.sigmoid(o.sliceColumns(a, 0, 10)),
-        o.softmax(o.sliceColumns(a, 10, 14), 1),
-      ]);
-    };
-    const wakeHidden = o.bernoulli(hidden(wakeTop), rng);
-    let h = wakeHidden;
-    let negVisible = wakeTop;
-    let negPen = pen;
-    for (let s = 0; s < k; s++) {
-      const pv = visible(h);
-      negPen = o.bernoulli(o.sliceColumns(pv, 0, 10), rng);
-      negVisible = o.concatColumns([negPen, o.sliceColumns(pv, 10, 14)]);
-      h = o.bernoulli(hidden(negVisible), rng);
-    }
-    const G1 = { W: t(before.gen[1]!.W, 12, 10), b: t(before.gen[1]!.b, 1, 12) };
-    const G0 = { W: t(before.gen[0]!.W, 16, 12), b: t(before.gen[0]!.b, 1, 16) };
-    const sleep1 = o.bernoulli(
-      o.linear(negPen, G1.W, G1.b, { transposeW: true, activation: 'sigmoid' }),
-      rng,
-    );
-    const sleep0 = o.linear(sleep1, G0.W, G0.b, { transposeW: true, activation: 'sigmoid' });
-    const step = (w: { W: Tensor; b: Tensor }, d: { dW: Tensor; db: Tensor }) => ({
-      W: o.add(w.W, o.mul(o.sub(d.dW, o.mul(w.W, wc)), lr)),
-      b: o.add(w.b, o.mul(d.db, lr)),
-    });
-    const expectGen = [
-      step(G0, generativeDelta(o, v, h1, G0)),
-      step(G1, generativeDelta(o, h1, pen, G1)),
-    ];
-    const expectRec = [
-      step({ W: W0, b: b0 }, recognitionDelta(o, sleep0, sleep1, { W: W0, b: b0 })),
-      step({ W: W1, b: b1 }, recognitionDelta(o, sleep1, negPen, { W: W1, b: b1 })),
-    ];
-    const dTop = o.mul(
-      o.sub(
-        o.matmul(wakeTop, wakeHidden, { transposeA: true }),
-        o.matmul(negVisible, h, { transposeA: true }),
-      ),
-      1 / 10,
-    );
-    const expectTopW = o.add(TW, o.mul(o.sub(dTop, o.mul(TW, wc)), lr));
+  it.each(['probabilities', 'samples'] as const)(
+    'one batch gives the update of generativeDelta, recognitionDelta and the CD-k rule (label states: %s)',
+    async (labelStates) => {
+      const train = data(10, 3);
+      const dbn = await pretrained();
+      dbn.untie();
+      const before = {
+        rec: dbn.layers.slice(0, 2).map((r) => ({ W: ops.read(r.W), b: ops.read(r.hiddenBias) })),
+        gen: dbn.generative!.map((g) => ({ W: ops.read(g.W), b: ops.read(g.b) })),
+        top: {
+          W: ops.read(dbn.top.W),
+          b: ops.read(dbn.top.visibleBias),
+          c: ops.read(dbn.top.hiddenBias),
+        },
+      };
+      // record every sampled state by replaying the step's draws with the same generator
+      const lr = 0.05;
+      const wc = 0.001;
+      const k = 2;
+      const loop = upDownTrainer(dbn, {
+        epochs: 1,
+        batchSize: 10,
+        learningRate: lr,
+        weightCost: wc,
+        gibbsSteps: k,
+        labelStates,
+        seed: 9,
+        labels: train.labels,
+        rows: 10,
+      });
+      // the same draws, by hand: fork the generators as the loop does
+      const root = new SeededRandom(9);
+      const dataRng = root.fork();
+      const rng = root.fork();
+      const order = dataRng.permutation(10);
+      const x = new Float32Array(100 * 16);
+      for (let r = 0; r < 10; r++)
+        x.set(train.data.subarray(order[r]! * 16, order[r]! * 16 + 16), r * 16);
+      const o = ops;
+      const t = (a: Float32Array, rows: number, cols: number) => o.tensor(a, [rows, cols]);
+      const v = t(x.subarray(0, 160), 10, 16);
+      const W0 = t(before.rec[0]!.W, 16, 12);
+      const b0 = t(before.rec[0]!.b, 1, 12);
+      const W1 = t(before.rec[1]!.W, 12, 10);
+      const b1 = t(before.rec[1]!.b, 1, 10);
+      const h1 = o.bernoulli(o.linear(v, W0, b0, { activation: 'sigmoid' }), rng);
+      const pen = o.bernoulli(o.linear(h1, W1, b1, { activation: 'sigmoid' }), rng);
+      const y = new Float32Array(40);
+      for (let r = 0; r < 10; r++) y[r * 4 + train.labels[order[r]!]!] = 1;
+      const wakeTop = o.concatColumns([pen, t(y, 10, 4)]);
+      const TW = t(before.top.W, 14, 20);
+      const Tb = t(before.top.b, 1, 14);
+      const Tc = t(before.top.c, 1, 20);
+      const hidden = (vis: Tensor) => o.linear(vis, TW, Tc, { activation: 'sigmoid' });
+      const visible = (h: Tensor) => {
+        const a = o.linear(h, TW, Tb, { transposeW: true });
+        return o.concatColumns([
+          o.sigmoid(o.sliceColumns(a, 0, 10)),
+          o.softmax(o.sliceColumns(a, 10, 14), 1),
+        ]);
+      };
+      const wakeHidden = o.bernoulli(hidden(wakeTop), rng);
+      let h = wakeHidden;
+      let negVisible = wakeTop;
+      let negPen = pen;
+      for (let s = 0; s < k; s++) {
+        const pv = visible(h);
+        negPen = o.bernoulli(o.sliceColumns(pv, 0, 10), rng);
+        const labelProbabilities = o.sliceColumns(pv, 10, 14);
+        negVisible = o.concatColumns([
+          negPen,
+          labelStates === 'samples' ? o.categorical(labelProbabilities, rng) : labelProbabilities,
+        ]);
+        h = o.bernoulli(hidden(negVisible), rng);
+      }
+      const G1 = { W: t(before.gen[1]!.W, 12, 10), b: t(before.gen[1]!.b, 1, 12) };
+      const G0 = { W: t(before.gen[0]!.W, 16, 12), b: t(before.gen[0]!.b, 1, 16) };
+      const sleep1 = o.bernoulli(
+        o.linear(negPen, G1.W, G1.b, { transposeW: true, activation: 'sigmoid' }),
+        rng,
+      );
+      const sleep0 = o.linear(sleep1, G0.W, G0.b, { transposeW: true, activation: 'sigmoid' });
+      const step = (w: { W: Tensor; b: Tensor }, d: { dW: Tensor; db: Tensor }) => ({
+        W: o.add(w.W, o.mul(o.sub(d.dW, o.mul(w.W, wc)), lr)),
+        b: o.add(w.b, o.mul(d.db, lr)),
+      });
+      const expectGen = [
+        step(G0, generativeDelta(o, v, h1, G0)),
+        step(G1, generativeDelta(o, h1, pen, G1)),
+      ];
+      const expectRec = [
+        step({ W: W0, b: b0 }, recognitionDelta(o, sleep0, sleep1, { W: W0, b: b0 })),
+        step({ W: W1, b: b1 }, recognitionDelta(o, sleep1, negPen, { W: W1, b: b1 })),
+      ];
+      const dTop = o.mul(
+        o.sub(
+          o.matmul(wakeTop, wakeHidden, { transposeA: true }),
+          o.matmul(negVisible, h, { transposeA: true }),
+        ),
+        1 / 10,
+      );
+      const expectTopW = o.add(TW, o.mul(o.sub(dTop, o.mul(TW, wc)), lr));
 
-    await loop.fit(toMatrixSource(train));
-    loop.dispose();
-    const close = (a: Tensor, b: Tensor) => {
-      const x1 = o.read(a);
-      const x2 = o.read(b);
-      let worst = 0;
-      for (let i = 0; i < x1.length; i++) worst = Math.max(worst, Math.abs(x1[i]! - x2[i]!));
-      return worst;
-    };
-    for (let l = 0; l < 2; l++) {
-      expect(close(dbn.generative![l]!.W, expectGen[l]!.W)).toBeLessThan(1e-6);
-      expect(close(dbn.generative![l]!.b, expectGen[l]!.b)).toBeLessThan(1e-6);
-      expect(close(dbn.layers[l]!.W, expectRec[l]!.W)).toBeLessThan(1e-6);
-      expect(close(dbn.layers[l]!.hiddenBias, expectRec[l]!.b)).toBeLessThan(1e-6);
-    }
-    expect(close(dbn.top.W, expectTopW)).toBeLessThan(1e-6);
-    dbn.dispose();
-  }, 30000);
+      await loop.fit(toMatrixSource(train));
+      loop.dispose();
+      const close = (a: Tensor, b: Tensor) => {
+        const x1 = o.read(a);
+        const x2 = o.read(b);
+        let worst = 0;
+        for (let i = 0; i < x1.length; i++) worst = Math.max(worst, Math.abs(x1[i]! - x2[i]!));
+        return worst;
+      };
+      for (let l = 0; l < 2; l++) {
+        expect(close(dbn.generative![l]!.W, expectGen[l]!.W)).toBeLessThan(1e-6);
+        expect(close(dbn.generative![l]!.b, expectGen[l]!.b)).toBeLessThan(1e-6);
+        expect(close(dbn.layers[l]!.W, expectRec[l]!.W)).toBeLessThan(1e-6);
+        expect(close(dbn.layers[l]!.hiddenBias, expectRec[l]!.b)).toBeLessThan(1e-6);
+      }
+      expect(close(dbn.top.W, expectTopW)).toBeLessThan(1e-6);
+      // sampled label states are one-hot rows: the label columns of the negative statistics
+      const negLabels = o.read(o.sliceColumns(negVisible, 10, 14));
+      const oneHot = negLabels.every((p) => p === 0 || p === 1);
+      expect(oneHot).toBe(labelStates === 'samples');
+      dbn.dispose();
+    },
+    30000,
+  );
 });
 
 describe('schedules and divergence', () => {

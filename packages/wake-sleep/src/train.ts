@@ -65,6 +65,12 @@ export const upDownOptionsSchema = z
      * the model's own fantasies, which explore (and so unlearn) modes far from the data.
      */
     persistent: z.boolean().default(false),
+    /**
+     * How the label units are reconstructed in the top RBM's negative chain: their softmax
+     * probabilities (default), or one label drawn from them, as in the paper ("exactly one
+     * unit was allowed to be active"). The penultimate units are always sampled.
+     */
+    labelStates: z.enum(['probabilities', 'samples']).default('probabilities'),
   })
   .strict();
 export type UpDownOptions = z.input<typeof upDownOptionsSchema>;
@@ -272,7 +278,13 @@ class UpDownAlgorithm extends DirectedAlgorithm {
       for (let s = 0; s < gibbs; s++) {
         const pv = top.visibleProbabilities(h);
         negPen = o.bernoulli(K > 0 ? o.sliceColumns(pv, 0, n) : pv, rng);
-        negVisible = K > 0 ? o.concatColumns([negPen, o.sliceColumns(pv, n, n + K)]) : negPen; // labels: softmax probabilities
+        if (K > 0) {
+          const labels = o.sliceColumns(pv, n, n + K); // softmax probabilities
+          negVisible = o.concatColumns([
+            negPen,
+            opts.labelStates === 'samples' ? o.categorical(labels, rng) : labels,
+          ]);
+        } else negVisible = negPen;
         h = o.bernoulli(top.hiddenProbabilities(negVisible), rng);
       }
       if (opts.persistent) {
