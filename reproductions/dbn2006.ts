@@ -101,7 +101,34 @@ const PROTOCOL = {
     { optimizer: 'sgd', learningRate: 0.03 },
     { optimizer: 'adam', learningRate: 0.001 },
   ] as const,
-  samples: { perLabel: 10, gibbsSteps: 1000, seed: 7 },
+  /**
+   * The generating model: the final DBN continued by up-down with persistent chains in the top
+   * RBM (results/dbn2006-persistent/: 71.6 % → 86.2 % of samples recognised in 10 epochs,
+   * test error 1.67 % → 1.68 %), on all 60,000 images, k = 10.
+   */
+  generation: {
+    epochs: quick ? 2 : 10,
+    batchSize: 100,
+    gibbsSteps: 10,
+    learningRate: [0.0025, 0.001],
+    weightCost: 0,
+    persistent: true,
+    seed: 7,
+  } satisfies UpDownOptions,
+  /**
+   * Figure 8: 10 per label, 1,000 Gibbs steps with the label clamped, chains started from the
+   * label alone (every penultimate unit off; results/dbn2006-samples-probe/: 86.2 % → 92.4 %
+   * against random starts), binary penultimate states sent down. Judged as drawn, and on
+   * `judgedPerLabel` per label for a steadier figure.
+   */
+  samples: {
+    perLabel: 10,
+    judgedPerLabel: 50,
+    gibbsSteps: 1000,
+    start: 'label',
+    seed: 7,
+    judgeSeed: 8,
+  } as const,
 };
 
 const run = new Run(quick ? 'dbn2006-quick' : 'dbn2006');
@@ -311,14 +338,59 @@ const final = await run.stage('updown-60k', async () => {
   return result;
 });
 
-// ---------------------------------------------------------------- samples (figure 8)
-const samples = await run.stage('samples', async () => {
-  const dbn = readDbn('final.dbn');
-  const { perLabel, gibbsSteps, seed } = PROTOCOL.samples;
-  const labels = Array.from({ length: 10 * perLabel }, (_, i) => Math.floor(i / perLabel));
-  const images = ops.tidy(() =>
-    ops.read(dbn.generate(labels, { rng: new SeededRandom(seed), gibbsSteps, count: 1 })),
+// ---------------------------------------------------------------- the generating model
+const generation = await run.stage('updown-persistent', async () => {
+  const checkpoint = run.modelPath('updown-persistent.checkpoint');
+  const options = PROTOCOL.generation;
+  let dbn: DBN;
+  let loop: ReturnType<typeof upDownTrainer>;
+  if (existsSync(checkpoint)) {
+    const restored = restoreUpDownCheckpoint(ops, readFileSync(checkpoint), {
+      labels: all.labels!,
+      source: checkpoint,
+    });
+    ({ dbn, loop } = restored);
+    run.log(`resuming persistent up-down after epoch ${loop.history.length}`);
+  } else {
+    dbn = readDbn('final.dbn');
+    loop = upDownTrainer(dbn, { ...options, labels: all.labels!, rows: all.rows });
+  }
+  await loop.fit(allSource, {
+    onEpoch: async (e) => {
+      run.log(
+        `persistent up-down (60,000) epoch ${e.epoch + 1}/${options.epochs}: k=${e.gibbsSteps}, generative error ${e.generativeError.toFixed(5)} (${e.seconds.toFixed(1)} s)`,
+      );
+      await run.saveModel(
+        'updown-persistent.checkpoint',
+        encodeUpDownCheckpoint(dbn, loop, options, {}),
+      );
+    },
+  });
+  await run.saveModel(
+    'generation.dbn',
+    encodeDBN(dbn, { hyperParameters: options, history: loop.history }),
   );
+  const result = {
+    epochs: loop.history.length,
+    testError: dbnError(dbn, X.test, test).error,
+    seconds: loop.history.reduce((s, e) => s + e.seconds, 0),
+  };
+  run.log(`generating DBN: test error ${pct(result.testError)}`);
+  loop.dispose();
+  dbn.dispose();
+  return result;
+});
+
+// ---------------------------------------------------------------- samples (figure 8)
+const samples = await run.stage('samples-generation', async () => {
+  const dbn = readDbn('generation.dbn');
+  const { perLabel, judgedPerLabel, gibbsSteps, start, seed, judgeSeed } = PROTOCOL.samples;
+  const labels = Array.from({ length: 10 * perLabel }, (_, i) => Math.floor(i / perLabel));
+  const draw = (ys: number[], rngSeed: number) =>
+    ops.tidy(() =>
+      ops.read(dbn.generate(ys, { rng: new SeededRandom(rngSeed), gibbsSteps, start, count: 1 })),
+    );
+  const images = draw(labels, seed);
   await writePng(
     run.modelPath('samples.png'),
     imageGrid(images, labels.length, {
@@ -330,19 +402,24 @@ const samples = await run.stage('samples', async () => {
   );
   const knn = new NearestNeighbourClassifier(ops, all, all.labels!, { k: 3 });
   const recognised = recognitionRate(knn, images, labels);
+  const judgedLabels = Array.from({ length: 10 * judgedPerLabel }, (_, i) =>
+    Math.floor(i / judgedPerLabel),
+  );
+  const judged = recognitionRate(knn, draw(judgedLabels, judgeSeed), judgedLabels);
   knn.dispose();
   // variety within a row: the mean distance between two samples of a row, against two
   // random training images of the same digit
   const rowDistance = meanPairDistance(images, labels, perLabel);
   const realDistance = meanPairDistance(realDigits(perLabel), labels, perLabel);
   run.log(
-    `samples recognised as their label: ${Math.round(recognised.rate * 100)} % (per label ${recognised.perLabel.map((r) => Math.round(r * 100)).join(' ')}); ` +
+    `samples recognised as their label: ${Math.round(recognised.rate * 100)} % of the picture's ${labels.length} (per label ${recognised.perLabel.map((r) => Math.round(r * 100)).join(' ')}), ${(judged.rate * 100).toFixed(1)} % of ${judgedLabels.length} more; ` +
       `mean distance between two samples of a row ${rowDistance.toFixed(2)} (real digits of one class: ${realDistance.toFixed(2)})`,
   );
   dbn.dispose();
   return {
     recognised: recognised.rate,
     perLabel: recognised.perLabel,
+    judged: { rate: judged.rate, total: judgedLabels.length, perLabel: judged.perLabel },
     rowDistance,
     realDistance,
   };
@@ -441,7 +518,7 @@ const randomAll = await run.stage(`${bestRandom[0]}-all-60k`, async () => {
 
 // ---------------------------------------------------------------- the tables
 const hours = (s: number) => `${(s / 3600).toFixed(2)} h`;
-const upDownSeconds = upDown44.seconds + final.seconds;
+const upDownSeconds = upDown44.seconds + final.seconds + generation.seconds;
 const total =
   pretrained.seconds +
   upDownSeconds +
@@ -458,6 +535,7 @@ ${quick ? "**Shortened protocol (`--quick`)**: not the papers' numbers." : "The 
 | DBN after greedy pre-training (label free energy) | 2.49 % | ${pct(pretrained.testError)} | ${pct(pretrained.validationError)} | ${hours(pretrained.seconds)} |
 | DBN + up-down, best validation point (44,000 images) | 1.39 % (validation) | – | ${pct(upDown44.best.validationError)} | ${hours(upDown44.seconds)} |
 | DBN + up-down, then all 60,000 (Hinton, Osindero & Teh 2006) | 1.25 % | ${pct(final.testError)} | – | ${hours(final.seconds)} more |
+| the same + ${generation.epochs} up-down epochs with persistent chains: the generating model | – | ${pct(generation.testError)} | – | ${hours(generation.seconds)} more |
 | DBN + backprop, stopped on validation (50,000 images, best epoch ${backprop.bestEpoch}) | – | ${pct(backprop.testError)} | – | ${hours(backprop.seconds)} |
 | DBN + backprop, then all 60,000 for ${backprop.bestEpoch} epochs (Hinton & Salakhutdinov 2006) | 1.2 % | ${pct(backpropAll.testError)} | – | ${hours(backpropAll.seconds)} more |
 | random init + backprop, best of the grid (${bestRandom[0]}), stopped on validation (best epoch ${bestRandomEpoch}) | – | ${pct(bestRandom[1].testError)} | – | ${hours(bestRandom[1].seconds)} |
@@ -467,7 +545,7 @@ Random-init grid (test error): ${Object.entries(randomInit)
   .map(([k, r]) => `${k} ${pct(r.testError)}`)
   .join(', ')}.
 
-Samples (samples.png, 10 per label, ${PROTOCOL.samples.gibbsSteps} Gibbs steps): ${Math.round(samples.recognised * 100)} % recognised as their label by a 3-NN vote over the 60,000 training images; mean distance between two samples of one row ${samples.rowDistance.toFixed(2)} (two real digits of one class: ${samples.realDistance.toFixed(2)}).
+Samples from the generating model (samples.png, ${PROTOCOL.samples.perLabel} per label, ${PROTOCOL.samples.gibbsSteps} Gibbs steps from the label alone, binary penultimate states sent down): ${Math.round(samples.recognised * 100)} % of the picture's digits recognised as their label by a 3-NN vote over the 60,000 training images, ${(samples.judged.rate * 100).toFixed(1)} % of ${samples.judged.total} more drawn the same way; mean distance between two samples of one row ${samples.rowDistance.toFixed(2)} (two real digits of one class: ${samples.realDistance.toFixed(2)}).
 
 Training time, all stages: ${hours(total)} (up-down ${hours(upDownSeconds)}). Times: the up-down phase on 44,000 images reports the sum of its epoch times, kept in its checkpoint across resumes (it ran in two sessions); the other stages ran in one process each and report their wall time, evaluations included. The wall-clock account of the whole run is in README.md.
 `;
@@ -482,6 +560,7 @@ run.write(
       pretrained,
       upDown44k: upDown44,
       final,
+      generation,
       samples,
       backprop: {
         testError: backprop.testError,

@@ -69,6 +69,33 @@ describe('DBN', () => {
     expect(ownRight / 100).toBeGreaterThan(0.7);
   });
 
+  it("start: 'label' runs the same chain from all penultimate units off", async () => {
+    const { dbn } = await trainedToyDBN();
+    const n = dbn.penultimateSize;
+    const K = dbn.numLabels;
+    const fromLabel = ops.read(
+      dbn.generate(2, { count: 3, rng: new SeededRandom(5), gibbsSteps: 4, start: 'label' }),
+    );
+    // by hand: the clamped chain from zeros, then the binary penultimate states sent down
+    const values = new Float32Array(3 * (n + K));
+    for (let r = 0; r < 3; r++) values[r * (n + K) + n + 2] = 1;
+    const mask = new Float32Array(n + K).fill(1, n);
+    const chain = dbn.top.gibbs(ops.zeros([3, n + K]), {
+      steps: 4,
+      rng: new SeededRandom(5),
+      clamp: { mask: ops.fromArray(mask, [1, n + K]), values: ops.fromArray(values, [3, n + K]) },
+    });
+    const byHand = ops.read(dbn.down(ops.sliceColumns(chain.visible, 0, n)));
+    expect(Array.from(fromLabel)).toEqual(Array.from(byHand));
+    const fromRandom = ops.read(
+      dbn.generate(2, { count: 3, rng: new SeededRandom(5), gibbsSteps: 4 }),
+    );
+    expect(Array.from(fromRandom)).not.toEqual(Array.from(fromLabel));
+    expect(() => dbn.generate(2, { rng: new SeededRandom(1), start: 'data' as 'label' })).toThrow(
+      /start must be 'random' or 'label'/,
+    );
+  });
+
   it('generates many labels side by side, each row clamped to its own label', async () => {
     const { dbn } = await trainedToyDBN();
     const labels = [0, 1, 2, 3];
