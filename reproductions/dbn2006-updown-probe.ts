@@ -41,6 +41,11 @@ const VARIANTS: { name: string; what: string; options: UpDownOptions }[] = [
   { name: 'lr-0.03', what: 'lr 0.03', options: { ...BASE, learningRate: 0.03 } },
   { name: 'lr-0.1', what: 'lr 0.1', options: { ...BASE, learningRate: 0.1 } },
   {
+    name: 'wc-2e-4',
+    what: 'lr 0.01, weight cost 2e-4 (the pre-training value; the paper used a weight decay)',
+    options: { ...BASE, weightCost: 2e-4 },
+  },
+  {
     name: 'labels-sampled',
     what: "lr 0.01, one label drawn in the negative chain (the paper's softmax reconstruction)",
     options: { ...BASE, labelStates: 'samples' },
