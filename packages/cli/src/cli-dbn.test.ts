@@ -100,6 +100,43 @@ describe('train dbn → eval, sample, draw', () => {
     expectTilesVary(png, 4, 4);
   });
 
+  it.concurrent('sample --init label starts the chains from the label alone; --init data is refused for a DBN', async () => {
+    const out = path('from-label.png');
+    const run = await runCli([
+      'sample',
+      DBN,
+      '--label',
+      '3',
+      '--count',
+      '4',
+      '--gibbs-steps',
+      '20',
+      '--init',
+      'label',
+      '--out',
+      out,
+      ...WASM,
+    ]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(
+      '4 samples of label 3, 20 Gibbs steps in the top RBM from the label alone',
+    );
+    expectTilesVary(readPng(out), 4, 4);
+    const refused = await runCli([
+      'sample',
+      DBN,
+      '--init',
+      'data',
+      '--out',
+      path('no.png'),
+      ...WASM,
+    ]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(
+      /--init data: a DBN's chains start from random .* or from the label alone/,
+    );
+  });
+
   it.concurrent('sample without --label draws one row per label', async () => {
     const out = path('all.png');
     const run = await runCli([

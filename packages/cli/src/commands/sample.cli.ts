@@ -28,8 +28,8 @@ export function defineSample(program: Command, io: CliIo): void {
       .addOption(
         new Option(
           '--init <how>',
-          'RBM: start chains from random states or test images (default random)',
-        ).choices(['random', 'data']),
+          'start chains from random states (default); RBM: or from test images (data); DBN: or from the label alone (label: every penultimate unit off)',
+        ).choices(['random', 'data', 'label']),
       )
       .option('--data <spec>', `RBM with --init data: ${DATA_FORMS}`)
       .option('--columns <n>', 'tiles per row', integer(1))
@@ -42,6 +42,7 @@ export function defineSample(program: Command, io: CliIo): void {
       examples(
         'deepbelief sample dbn.safetensors --out samples.png',
         'deepbelief sample dbn.safetensors --label 3 --count 16 --out threes.png',
+        'deepbelief sample dbn.safetensors --gibbs-steps 1000 --init label --out samples.png',
         'deepbelief sample rbm.safetensors --count 64 --steps 5000 --out rbm-samples.png',
       ),
     )

@@ -23,7 +23,7 @@ export interface SampleFlags extends DataFlags, BackendFlags {
   readonly count?: number;
   readonly gibbsSteps?: number;
   readonly steps?: number;
-  readonly init?: 'random' | 'data';
+  readonly init?: 'random' | 'data' | 'label';
   readonly columns?: number;
   readonly shape?: [number, number];
   readonly zoom?: number;
@@ -37,7 +37,13 @@ export interface SampleFlags extends DataFlags, BackendFlags {
  */
 export function dbnSamples(
   dbn: DBN,
-  options: { labels: readonly number[]; count: number; gibbsSteps: number; rng: SeededRandom },
+  options: {
+    labels: readonly number[];
+    count: number;
+    gibbsSteps: number;
+    rng: SeededRandom;
+    start?: 'random' | 'label';
+  },
 ): Float32Array {
   const o = dbn.ops;
   return o.tidy(() =>
@@ -46,6 +52,7 @@ export function dbnSamples(
         count: options.count,
         rng: options.rng,
         gibbsSteps: options.gibbsSteps,
+        ...(options.start ? { start: options.start } : {}),
       }),
     ),
   );
@@ -96,17 +103,27 @@ export async function sampleCommand(
       flags.label !== undefined
         ? [flags.label]
         : Array.from({ length: dbn.numLabels }, (_, i) => i);
+    if (flags.init === 'data') {
+      throw new UsageError(
+        "--init data: a DBN's chains start from random penultimate states or from the label alone (--init label)",
+      );
+    }
+    const start = flags.init === 'label' ? 'label' : 'random';
     const count = flags.count ?? 10;
     const gibbsSteps = flags.gibbsSteps ?? 200;
-    values = dbnSamples(dbn, { labels, count, gibbsSteps, rng });
+    values = dbnSamples(dbn, { labels, count, gibbsSteps, rng, start });
     tiles = labels.length * count;
     columns = flags.columns ?? (labels.length > 1 ? count : Math.min(count, 10));
     cols = dbn.sizes[0]!;
-    what = `${count} samples ${labels.length > 1 ? `for each label 0–${dbn.numLabels - 1} (one row per label)` : `of label ${labels[0]}`}, ${gibbsSteps} Gibbs steps in the top RBM`;
+    what = `${count} samples ${labels.length > 1 ? `for each label 0–${dbn.numLabels - 1} (one row per label)` : `of label ${labels[0]}`}, ${gibbsSteps} Gibbs steps in the top RBM${start === 'label' ? ' from the label alone' : ''}`;
   } else if (model.kind === 'rbm') {
     const rbm = model.rbm;
     if (flags.label !== undefined)
       throw new UsageError('--label: an RBM has no label units; give a DBN file');
+    if (flags.init === 'label')
+      throw new UsageError(
+        '--init label: an RBM has no label units; start from random states or --init data',
+      );
     const count = flags.count ?? 100;
     const steps = flags.steps ?? 1000;
     let start: Float32Array;
