@@ -22,10 +22,9 @@ import {
   decodeDBN,
   type FeedForwardNet,
   type FineTuneOptions,
-  fineTune,
   unrollClassifier,
 } from '@deepbelief/dbn';
-import { asTensor, predictInBlocks, RESULTS, Run, setup } from './lib.js';
+import { asTensor, fineTuneClassifier, predictInBlocks, RESULTS, Run, setup } from './lib.js';
 
 /** The table's recipe (results/dbn2006/README.md); each variant changes what it names. */
 const BASE = {
@@ -88,19 +87,7 @@ interface Result {
 async function train(name: string, what: string, options: FineTuneOptions): Promise<Result> {
   return run.stage(name, async () => {
     const net = unrolled();
-    const history = await fineTune(
-      net,
-      all,
-      { labels: all.labels! },
-      'softmax-cross-entropy',
-      options,
-      {
-        onEpoch: (e) =>
-          run.log(
-            `${name} epoch ${e.epoch + 1}/${options.epochs}: lr ${JSON.stringify(options.learningRate)}, train ${e.trainLoss.toFixed(4)}, validation ${e.validationLoss?.toFixed(4) ?? '–'} (${e.seconds.toFixed(1)} s)`,
-          ),
-      },
-    );
+    const history = await fineTuneClassifier(run, net, all, options, name);
     const losses = history.map((h) => h.validationLoss ?? Number.POSITIVE_INFINITY);
     const best = losses.indexOf(Math.min(...losses));
     const rows = heldOutRows(options, all);

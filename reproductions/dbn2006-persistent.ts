@@ -31,10 +31,9 @@ import { toMatrixSource } from '@deepbelief/rbm';
 import {
   encodeUpDownCheckpoint,
   restoreUpDownCheckpoint,
-  type UpDownOptions,
   upDownTrainer,
 } from '@deepbelief/wake-sleep';
-import { asTensor, predictInBlocks, RESULTS, Run, setup } from './lib.js';
+import { asTensor, persistentUpDown, predictInBlocks, RESULTS, Run, setup } from './lib.js';
 
 const { values } = parseArgs({
   options: { epochs: { type: 'string', default: '20' }, every: { type: 'string', default: '10' } },
@@ -52,15 +51,7 @@ const knn = new NearestNeighbourClassifier(ops, all, all.labels!, { k: 3 });
 const PROTOCOL = {
   start: 'results/dbn2006/final.dbn (full protocol: test error 1.67 %)',
   data: 'all 60,000 MNIST training images (grey levels), labels clamped',
-  upDown: {
-    epochs,
-    batchSize: 100,
-    gibbsSteps: 10,
-    learningRate: [0.0025, 0.001],
-    weightCost: 0,
-    persistent: true,
-    seed: 7,
-  } satisfies UpDownOptions,
+  upDown: persistentUpDown(epochs),
   samples: {
     perLabel: 50,
     gibbsSteps: 1000,

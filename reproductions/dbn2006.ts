@@ -40,7 +40,6 @@ import {
   encodePretrainCheckpoint,
   FeedForwardNet,
   type FineTuneOptions,
-  fineTune,
   hinton2006,
   NearestNeighbourClassifier,
   recognitionRate,
@@ -53,7 +52,15 @@ import {
   type UpDownOptions,
   upDownTrainer,
 } from '@deepbelief/wake-sleep';
-import { asTensor, logEpochs, predictInBlocks, Run, setup } from './lib.js';
+import {
+  asTensor,
+  fineTuneClassifier,
+  logEpochs,
+  persistentUpDown,
+  predictInBlocks,
+  Run,
+  setup,
+} from './lib.js';
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
 const quick = values.quick;
@@ -106,15 +113,7 @@ const PROTOCOL = {
    * RBM (results/dbn2006-persistent/: 71.6 % → 86.2 % of samples recognised in 10 epochs,
    * test error 1.67 % → 1.68 %), on all 60,000 images, k = 10.
    */
-  generation: {
-    epochs: quick ? 2 : 10,
-    batchSize: 100,
-    gibbsSteps: 10,
-    learningRate: [0.0025, 0.001],
-    weightCost: 0,
-    persistent: true,
-    seed: 7,
-  } satisfies UpDownOptions,
+  generation: persistentUpDown(quick ? 2 : 10),
   /**
    * Figure 8: 10 per label, 1,000 Gibbs steps with the label clamped, chains started from the
    * label alone (every penultimate unit off; results/dbn2006-samples-probe/: 86.2 % → 92.4 %
@@ -427,19 +426,7 @@ const samples = await run.stage('samples-generation', async () => {
 
 // ---------------------------------------------------------------- backprop (H&S 2006)
 const backpropRun = async (net: FeedForwardNet, options: FineTuneOptions, label: string) => {
-  const history = await fineTune(
-    net,
-    all,
-    { labels: all.labels! },
-    'softmax-cross-entropy',
-    options,
-    {
-      onEpoch: (e) =>
-        run.log(
-          `${label} epoch ${e.epoch + 1}/${options.epochs}: train ${e.trainLoss.toFixed(4)}, validation ${e.validationLoss?.toFixed(4) ?? '–'} (${e.seconds.toFixed(1)} s)`,
-        ),
-    },
-  );
+  const history = await fineTuneClassifier(run, net, all, options, label);
   const losses = history.map((h) => h.validationLoss ?? Number.POSITIVE_INFINITY);
   return {
     history,

@@ -14,8 +14,10 @@ import {
   decodePretrainCheckpoint,
   encodeBackpropCheckpoint,
   encodePretrainCheckpoint,
+  type FeedForwardNet,
   type FineTuneEpoch,
   type FineTuneOptions,
+  fineTune,
   fineTuneTrainer,
 } from '@deepbelief/dbn';
 import { writeFileAtomic } from '@deepbelief/model-format/node';
@@ -30,6 +32,7 @@ import {
   type TrainOptions,
   toMatrixSource,
 } from '@deepbelief/rbm';
+import type { UpDownOptions } from '@deepbelief/wake-sleep';
 import { fastestBackend } from '../scripts/lib/backends.js';
 
 export const RESULTS = join(dirname(fileURLToPath(import.meta.url)), '..', 'results');
@@ -142,6 +145,41 @@ export const logEpochs =
     run.log(
       `${prefix}${e.layer} epoch ${e.epoch + 1}/${e.epochs}: reconstruction error ${e.reconstructionError.toFixed(5)} (${e.seconds.toFixed(1)} s)`,
     );
+
+/**
+ * Backprop of a classifier on every row of `data` (labels one-hot, softmax cross-entropy),
+ * logging each epoch as `<label> epoch e/E: train …, validation … (s)`.
+ */
+export function fineTuneClassifier(
+  run: Run,
+  net: FeedForwardNet,
+  data: Dataset,
+  options: FineTuneOptions,
+  label: string,
+): Promise<FineTuneEpoch[]> {
+  return fineTune(net, data, { labels: data.labels! }, 'softmax-cross-entropy', options, {
+    onEpoch: (e) =>
+      run.log(
+        `${label} epoch ${e.epoch + 1}/${options.epochs}: lr ${JSON.stringify(options.learningRate)}, train ${e.trainLoss.toFixed(4)}, validation ${e.validationLoss?.toFixed(4) ?? '–'} (${e.seconds.toFixed(1)} s)`,
+      ),
+  });
+}
+
+/**
+ * Up-down with persistent chains on all 60,000 images, continuing the full-protocol 2006 DBN
+ * (`dbn2006.ts`'s generating model, `dbn2006-persistent.ts`): k = 10, the learning rate
+ * 0.0025 then 0.001.
+ */
+export const persistentUpDown = (epochs: number) =>
+  ({
+    epochs,
+    batchSize: 100,
+    gibbsSteps: 10,
+    learningRate: [0.0025, 0.001],
+    weightCost: 0,
+    persistent: true,
+    seed: 7,
+  }) satisfies UpDownOptions;
 
 /** All rows of a dataset as one float32 tensor in [0, 1] (kept; dispose when done). */
 export function asTensor(ops: Ops, d: Dataset, rows = d.rows): Tensor {
