@@ -15,16 +15,26 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SeededRandom, type Tensor } from '@deepbelief/core';
-import type { Dataset } from '@deepbelief/datasets';
+import type { Tensor } from '@deepbelief/core';
 import {
   classificationReport,
   decodeDBN,
   type FeedForwardNet,
   type FineTuneOptions,
+  fineTuneSplit,
+  type Labels,
   unrollClassifier,
 } from '@deepbelief/dbn';
-import { asTensor, fineTuneClassifier, predictInBlocks, RESULTS, Run, setup } from './lib.js';
+import { toMatrixSource } from '@deepbelief/rbm';
+import {
+  asTensor,
+  bestEpochOf,
+  fineTuneClassifier,
+  predictInBlocks,
+  RESULTS,
+  Run,
+  setup,
+} from './lib.js';
 
 /** The table's recipe (results/dbn2006/README.md); each variant changes what it names. */
 const BASE = {
@@ -61,18 +71,14 @@ const X = { test: asTensor(ops, test) };
 const pct = (x: number) => `${(x * 100).toFixed(2)} %`;
 const unrolled = () =>
   unrollClassifier(decodeDBN(ops, readFileSync(pretrainedPath), pretrainedPath).dbn);
-const errorOn = (net: FeedForwardNet, x: Tensor, labels: readonly number[] | Uint8Array) =>
+const errorOn = (net: FeedForwardNet, x: Tensor, labels: Labels) =>
   classificationReport(
     predictInBlocks(ops, x, (b) => ops.read(ops.argmax(net.forward(b), 1))),
     labels,
     10,
   ).error;
 
-/** The rows fineTune holds out for `options` (its seeded permutation's first share). */
-function heldOutRows(options: FineTuneOptions, d: Dataset): Int32Array {
-  const order = new SeededRandom(options.seed ?? 1).permutation(d.rows);
-  return Int32Array.from(order.slice(0, Math.floor(d.rows * (options.validationFraction ?? 0))));
-}
+const allSource = toMatrixSource(all);
 
 interface Result {
   what: string;
@@ -88,16 +94,13 @@ async function train(name: string, what: string, options: FineTuneOptions): Prom
   return run.stage(name, async () => {
     const net = unrolled();
     const history = await fineTuneClassifier(run, net, all, options, name);
-    const losses = history.map((h) => h.validationLoss ?? Number.POSITIVE_INFINITY);
-    const best = losses.indexOf(Math.min(...losses));
-    const rows = heldOutRows(options, all);
+    const bestEpoch = bestEpochOf(history);
+    // the rows fineTune held out, read back to measure the classifier's error on them
+    const rows = fineTuneSplit(all.rows, options.seed!, options.validationFraction!).validation;
     let validationError: number | null = null;
     if (rows.length > 0) {
       const values = new Float32Array(rows.length * all.cols);
-      rows.forEach((r, i) => {
-        for (let c = 0; c < all.cols; c++)
-          values[i * all.cols + c] = all.features[r * all.cols + c]! * all.scale;
-      });
+      allSource.readRows(rows, values);
       const xv = ops.keep(ops.fromArray(values, [rows.length, all.cols]));
       validationError = errorOn(
         net,
@@ -109,10 +112,10 @@ async function train(name: string, what: string, options: FineTuneOptions): Prom
     const result: Result = {
       what,
       epochsRun: history.length,
-      bestEpoch: rows.length > 0 ? best + 1 : history.length,
-      bestValidationLoss: rows.length > 0 ? losses[best]! : null,
+      bestEpoch,
+      bestValidationLoss: rows.length > 0 ? history[bestEpoch - 1]!.validationLoss : null,
       validationError,
-      testError: errorOn(net, X.test, test.labels as Uint8Array),
+      testError: errorOn(net, X.test, test.labels!),
       seconds: history.reduce((s, e) => s + e.seconds, 0),
     };
     run.log(

@@ -107,7 +107,9 @@ const md = `# Up-down probes on the 2006 DBN (backend ${ops.name})
 
 From \`results/dbn2006/pretrained.dbn\` (validation 2.52 %), up-down at k = 3 on the 44,000
 training images, errors of the label free energy every 5 epochs (validation / training). The
-full run (lr 0.01): 1.88 / 1.46 % at epoch 10, 1.81 / 1.42 % at 20, best 1.63 / 1.32 % at 270.
+full run (lr 0.01): 1.88 / 1.46 % at epoch 10, 1.81 / 1.42 % at 20, best 1.63 / 1.32 % at 270;
+the paper (Hinton, Osindero & Teh 2006): 1.39 % validation at its best point. Data: the
+44,000 / 10,000 split of MNIST grey levels (seed 2006), not binarised.
 Command: \`node --conditions=deepbelief-source --import tsx reproductions/dbn2006-updown-probe.ts --epochs ${EPOCHS}\`;
 log: run.log (alone on the 2-core VM).
 

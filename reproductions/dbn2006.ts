@@ -54,6 +54,7 @@ import {
 } from '@deepbelief/wake-sleep';
 import {
   asTensor,
+  bestEpochOf,
   fineTuneClassifier,
   logEpochs,
   persistentUpDown,
@@ -427,11 +428,11 @@ const samples = await run.stage('samples-generation', async () => {
 // ---------------------------------------------------------------- backprop (H&S 2006)
 const backpropRun = async (net: FeedForwardNet, options: FineTuneOptions, label: string) => {
   const history = await fineTuneClassifier(run, net, all, options, label);
-  const losses = history.map((h) => h.validationLoss ?? Number.POSITIVE_INFINITY);
   return {
     history,
-    bestValidationLoss: Math.min(...losses),
-    bestEpoch: losses.indexOf(Math.min(...losses)) + 1,
+    bestValidationLoss: Math.min(
+      ...history.map((h) => h.validationLoss ?? Number.POSITIVE_INFINITY),
+    ),
     testError: netError(net, X.test, test).error,
     seconds: history.reduce((s, e) => s + e.seconds, 0),
   };
@@ -439,10 +440,13 @@ const backpropRun = async (net: FeedForwardNet, options: FineTuneOptions, label:
 const backprop = await run.stage(`backprop-lr${PROTOCOL.backprop.learningRate}`, async () => {
   const net = unrollClassifier(readDbn('pretrained.dbn'));
   const r = await backpropRun(net, PROTOCOL.backprop, 'backprop (pre-trained)');
-  run.log(`pre-trained + backprop: test error ${pct(r.testError)} (best epoch ${r.bestEpoch})`);
+  run.log(
+    `pre-trained + backprop: test error ${pct(r.testError)} (best epoch ${bestEpochOf(r.history)})`,
+  );
   net.dispose();
   return r;
 });
+const backpropEpoch = bestEpochOf(backprop.history);
 /** The stopping point found on validation, then the same recipe on all 60,000 images. */
 const onAllImages = (options: FineTuneOptions, epochs: number) => ({
   ...options,
@@ -453,7 +457,7 @@ const backpropAll = await run.stage(
   `backprop-lr${PROTOCOL.backprop.learningRate}-all-60k`,
   async () => {
     const net = unrollClassifier(readDbn('pretrained.dbn'));
-    const options = onAllImages(PROTOCOL.backprop, backprop.bestEpoch);
+    const options = onAllImages(PROTOCOL.backprop, backpropEpoch);
     const r = await backpropRun(net, options, 'backprop (pre-trained, all 60,000)');
     await run.saveModel(
       'backprop.classifier',
@@ -489,11 +493,7 @@ const bestRandom = Object.entries(randomInit).sort(
 const bestRandomVariant = PROTOCOL.randomInit.find(
   (v) => `random-${v.optimizer}-${v.learningRate}` === bestRandom[0],
 )!;
-// The grid's stages were cached before they recorded their best epoch: read it off the history.
-const bestRandomEpoch =
-  bestRandom[1].history
-    .map((h) => h.validationLoss ?? Number.POSITIVE_INFINITY)
-    .indexOf(bestRandom[1].bestValidationLoss) + 1;
+const bestRandomEpoch = bestEpochOf(bestRandom[1].history);
 const randomAll = await run.stage(`${bestRandom[0]}-all-60k`, async () => {
   const net = randomNet();
   const options = onAllImages({ ...PROTOCOL.backprop, ...bestRandomVariant }, bestRandomEpoch);
@@ -523,8 +523,8 @@ ${quick ? "**Shortened protocol (`--quick`)**: not the papers' numbers." : "The 
 | DBN + up-down, best validation point (44,000 images) | 1.39 % (validation) | – | ${pct(upDown44.best.validationError)} | ${hours(upDown44.seconds)} |
 | DBN + up-down, then all 60,000 (Hinton, Osindero & Teh 2006) | 1.25 % | ${pct(final.testError)} | – | ${hours(final.seconds)} more |
 | the same + ${generation.epochs} up-down epochs with persistent chains: the generating model | – | ${pct(generation.testError)} | – | ${hours(generation.seconds)} more |
-| DBN + backprop, stopped on validation (50,000 images, best epoch ${backprop.bestEpoch}) | – | ${pct(backprop.testError)} | – | ${hours(backprop.seconds)} |
-| DBN + backprop, then all 60,000 for ${backprop.bestEpoch} epochs (Hinton & Salakhutdinov 2006) | 1.2 % | ${pct(backpropAll.testError)} | – | ${hours(backpropAll.seconds)} more |
+| DBN + backprop, stopped on validation (50,000 images, best epoch ${backpropEpoch}) | – | ${pct(backprop.testError)} | – | ${hours(backprop.seconds)} |
+| DBN + backprop, then all 60,000 for ${backpropEpoch} epochs (Hinton & Salakhutdinov 2006) | 1.2 % | ${pct(backpropAll.testError)} | – | ${hours(backpropAll.seconds)} more |
 | random init + backprop, best of the grid (${bestRandom[0]}), stopped on validation (best epoch ${bestRandomEpoch}) | – | ${pct(bestRandom[1].testError)} | – | ${hours(bestRandom[1].seconds)} |
 | random init, then all 60,000 for ${bestRandomEpoch} epochs | 1.6 % | ${pct(randomAll.testError)} | – | ${hours(randomAll.seconds)} more |
 
@@ -551,7 +551,7 @@ run.write(
       samples,
       backprop: {
         testError: backprop.testError,
-        bestEpoch: backprop.bestEpoch,
+        bestEpoch: backpropEpoch,
         seconds: backprop.seconds,
       },
       backpropAll60k: { testError: backpropAll.testError, seconds: backpropAll.seconds },

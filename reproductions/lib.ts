@@ -166,6 +166,16 @@ export function fineTuneClassifier(
 }
 
 /**
+ * The 1-based epoch of the lowest validation loss of a fine-tuning history (whose weights
+ * `fineTune` restores), or the last epoch when there was no validation split.
+ */
+export function bestEpochOf(history: readonly FineTuneEpoch[]): number {
+  const losses = history.map((h) => h.validationLoss ?? Number.POSITIVE_INFINITY);
+  const best = Math.min(...losses);
+  return Number.isFinite(best) ? losses.indexOf(best) + 1 : history.length;
+}
+
+/**
  * Up-down with persistent chains on all 60,000 images, continuing the full-protocol 2006 DBN
  * (`dbn2006.ts`'s generating model, `dbn2006-persistent.ts`): k = 10, the learning rate
  * 0.0025 then 0.001.

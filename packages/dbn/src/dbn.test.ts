@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DeepAutoencoder } from './autoencoder.js';
 import { DBN } from './dbn.js';
 import { classificationReport } from './evaluate.js';
-import { FeedForwardNet, fineTune } from './feedforward.js';
+import { FeedForwardNet, fineTune, fineTuneSplit } from './feedforward.js';
 import { fitPCA, pcaReconstruct } from './pca.js';
 import { nearestPrototype, noisyPrototypes, ringBumps } from './test-data.js';
 import { unrollClassifier } from './unroll.js';
@@ -280,6 +280,28 @@ describe('backpropagation', () => {
       expect(classificationReport(Array.from(predicted), test.labels, 4).error).toBeLessThan(0.1);
       net.dispose();
     }
+  });
+
+  it('fineTuneSplit names the rows fineTune holds out: its validation loss is the loss on them', async () => {
+    const d = noisyPrototypes(40, 0.05, 3);
+    const net = FeedForwardNet.random(ops, [16, 4], ['softmax'], new SeededRandom(2));
+    const options = { epochs: 1, batchSize: 10, validationFraction: 0.25, seed: 6 };
+    const [epoch] = await fineTune(net, d, { labels: d.labels }, 'softmax-cross-entropy', options);
+    const { train, validation } = fineTuneSplit(40, 6, 0.25);
+    expect(validation).toHaveLength(10);
+    expect(new Set([...train, ...validation]).size).toBe(40);
+    const rows = Array.from(validation);
+    const x = new Float32Array(
+      rows.flatMap((r) => Array.from(d.data.subarray(r * 16, r * 16 + 16))),
+    );
+    const y = new Float32Array(
+      rows.flatMap((r) => [0, 1, 2, 3].map((k) => (k === d.labels[r] ? 1 : 0))),
+    );
+    const loss = net.loss(ops.tensor(x, [10, 16]), ops.tensor(y, [10, 4]), 'softmax-cross-entropy');
+    expect(epoch!.validationLoss).toBeCloseTo(loss, 5);
+    // other rows give another loss: the check would fail for a different split
+    const others = fineTuneSplit(40, 7, 0.25).validation;
+    expect(Array.from(others)).not.toEqual(rows);
   });
 
   it('rejects bad fine-tuning options', async () => {

@@ -602,11 +602,11 @@ export function fineTuneTrainer(
     );
   checkLossPair(loss, net.layers.at(-1)!.activation);
   const targetRows = targetSource(targets, source.rows, net.outputSize);
-  const rng = new SeededRandom(opts.seed);
-  const order = rng.permutation(source.rows);
-  const nValid = Math.floor(source.rows * opts.validationFraction);
-  const validRows = order.slice(0, nValid);
-  const trainRows = order.slice(nValid).sort();
+  const {
+    rng,
+    train: trainRows,
+    validation: validRows,
+  } = fineTuneSplit(source.rows, opts.seed, opts.validationFraction);
   if (trainRows.length < opts.batchSize)
     throw new ShapeError(
       `fineTune: ${trainRows.length} training rows are fewer than one batch of ${opts.batchSize}`,
@@ -617,6 +617,23 @@ export function fineTuneTrainer(
   });
   const loop = new TrainingLoop(net.ops, algorithm, { ...opts, rows: trainRows }, rng);
   return { loop, algorithm, source };
+}
+
+/**
+ * The rows {@link fineTune} trains on and holds out for early stopping, given the row count
+ * and the options' `seed` and `validationFraction`: the first share of a seeded permutation is
+ * held out (e.g. to measure a classifier's error on the same rows afterwards). `rng` is the
+ * generator after the draw, which the training loop goes on with.
+ */
+export function fineTuneSplit(
+  rows: number,
+  seed: number,
+  validationFraction: number,
+): { rng: SeededRandom; train: Uint32Array; validation: Uint32Array } {
+  const rng = new SeededRandom(seed);
+  const order = rng.permutation(rows);
+  const nValid = Math.floor(rows * validationFraction);
+  return { rng, train: order.slice(nValid).sort(), validation: order.slice(0, nValid) };
 }
 
 /**

@@ -24,6 +24,7 @@ export {
   type FineTuneTargets,
   fineTune,
   fineTuneOptionsSchema,
+  fineTuneSplit,
   fineTuneTrainer,
   type LayerActivation,
   type LayerNoise,

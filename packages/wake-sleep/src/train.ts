@@ -277,14 +277,15 @@ class UpDownAlgorithm extends DirectedAlgorithm {
       let negPen: Tensor = pen;
       for (let s = 0; s < gibbs; s++) {
         const pv = top.visibleProbabilities(h);
-        negPen = o.bernoulli(K > 0 ? o.sliceColumns(pv, 0, n) : pv, rng);
-        if (K > 0) {
-          const labels = o.sliceColumns(pv, n, n + K); // softmax probabilities
-          negVisible = o.concatColumns([
-            negPen,
-            opts.labelStates === 'samples' ? o.categorical(labels, rng) : labels,
-          ]);
-        } else negVisible = negPen;
+        if (K > 0 && opts.labelStates === 'samples') {
+          // every visible unit sampled by its type: binary penultimate units, one label
+          negVisible = top.sampleVisibleFrom(pv, rng);
+          negPen = o.sliceColumns(negVisible, 0, n);
+        } else {
+          negPen = o.bernoulli(K > 0 ? o.sliceColumns(pv, 0, n) : pv, rng);
+          // labels: softmax probabilities
+          negVisible = K > 0 ? o.concatColumns([negPen, o.sliceColumns(pv, n, n + K)]) : negPen;
+        }
         h = o.bernoulli(top.hiddenProbabilities(negVisible), rng);
       }
       if (opts.persistent) {
