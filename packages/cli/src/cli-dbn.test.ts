@@ -299,6 +299,10 @@ describe('finetune', () => {
       '20',
       '--gibbs-steps',
       '2',
+      '--momentum',
+      '0.5',
+      '--top-learning-rate',
+      '0.02',
       '--out',
       out,
       ...WASM,
@@ -312,6 +316,10 @@ describe('finetune', () => {
       command: 'finetune up-down',
       from: DBN,
       data: 'mnist',
+    });
+    expect(info.training.hyperParameters.upDown).toMatchObject({
+      momentum: 0.5,
+      topLearningRate: 0.02,
     });
     const evaluated = await runInProcess(['eval', out, '--limit', '200', '--json', ...WASM]);
     expect(evaluated.code).toBe(0);

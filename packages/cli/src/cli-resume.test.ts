@@ -105,10 +105,22 @@ beforeAll(async () => {
 afterAll(() => dir?.cleanup());
 
 describe('SIGKILL, then --resume, gives the uninterrupted model byte for byte', () => {
-  it.concurrent('finetune up-down (persistent chains)', async () => {
+  it.concurrent('finetune up-down (persistent chains, momentum)', async () => {
     const { whole, resumed } = await killAndResume(
       'up-down',
-      ['finetune', 'up-down', path('dbn.safetensors'), '--epochs', '6', '--persistent', ...common],
+      [
+        'finetune',
+        'up-down',
+        path('dbn.safetensors'),
+        '--epochs',
+        '6',
+        '--persistent',
+        '--momentum',
+        '0.5',
+        '--top-learning-rate',
+        '0.02',
+        ...common,
+      ],
       ['finetune', 'up-down', '--backend', 'js'],
     );
     expect(tensors(resumed)).toEqual(tensors(whole));

@@ -42,6 +42,8 @@ export {
   InvalidOptionsError,
   type LearningRate,
   type Momentum,
+  momentumAt,
+  momentumSchema,
   parseOptions,
   type ResolvedTrainOptions,
   type Schedule,

@@ -38,7 +38,8 @@ export type GibbsSteps = z.infer<typeof gibbsStepsSchema>;
 /** Momentum: a constant, or the practical guide's switch from `initial` to `final` at `switchEpoch`. */
 export type Momentum = number | { initial: number; final: number; switchEpoch: number };
 
-const momentumSchema = z.union([
+/** Schema of {@link Momentum}, shared by every trainer that takes a momentum. */
+export const momentumSchema = z.union([
   z.number().min(0).lt(1),
   z
     .object({

@@ -52,6 +52,7 @@ describe('up-down training state', () => {
     learningRate: [0.05, 0.02],
     gibbsSteps: [2, 4],
     persistent: true,
+    momentum: 0.5, // velocities are training state too
     metricsEvery: 3,
     seed: 5,
   };
@@ -123,108 +124,167 @@ describe('up-down training state', () => {
 });
 
 describe('the up-down step against the plain formulas', () => {
-  it.each(['probabilities', 'samples'] as const)(
-    'one batch gives the update of generativeDelta, recognitionDelta and the CD-k rule (label states: %s)',
-    async (labelStates) => {
-      const train = data(10, 3);
+  interface Case {
+    labelStates: 'probabilities' | 'samples';
+    penultimateStates: 'samples' | 'probabilities';
+    topLearningRate?: number;
+    momentum: number;
+  }
+  const cases: [string, Case][] = [
+    [
+      'sampled penultimate states',
+      { labelStates: 'probabilities', penultimateStates: 'samples', momentum: 0 },
+    ],
+    ['one label drawn', { labelStates: 'samples', penultimateStates: 'samples', momentum: 0 }],
+    [
+      'a top RBM rate and momentum, over two batches',
+      {
+        labelStates: 'probabilities',
+        penultimateStates: 'samples',
+        topLearningRate: 0.2,
+        momentum: 0.5,
+      },
+    ],
+    [
+      'penultimate probabilities in the top RBM, over two batches',
+      { labelStates: 'samples', penultimateStates: 'probabilities', momentum: 0.9 },
+    ],
+  ];
+  it.each(cases)(
+    'each batch gives the update of generativeDelta, recognitionDelta and the CD-k rule (%s)',
+    async (_, c) => {
+      const batches = c.momentum > 0 ? 2 : 1;
+      const rows = 10 * batches;
+      const train = data(rows, 3);
       const dbn = await pretrained();
       dbn.untie();
-      const before = {
-        rec: dbn.layers.slice(0, 2).map((r) => ({ W: ops.read(r.W), b: ops.read(r.hiddenBias) })),
-        gen: dbn.generative!.map((g) => ({ W: ops.read(g.W), b: ops.read(g.b) })),
-        top: {
-          W: ops.read(dbn.top.W),
-          b: ops.read(dbn.top.visibleBias),
-          c: ops.read(dbn.top.hiddenBias),
-        },
+      const o = ops;
+      const copy = (x: Tensor) => o.keep(o.tensor(o.read(x), [x.rows, x.cols]));
+      // the parameters as the hand-run formulas update them
+      const P = {
+        rec: dbn.layers.slice(0, 2).map((r) => ({ W: copy(r.W), b: copy(r.hiddenBias) })),
+        gen: dbn.generative!.map((g) => ({ W: copy(g.W), b: copy(g.b) })),
+        top: { W: copy(dbn.top.W), b: copy(dbn.top.visibleBias), c: copy(dbn.top.hiddenBias) },
       };
-      // record every sampled state by replaying the step's draws with the same generator
       const lr = 0.05;
       const wc = 0.001;
       const k = 2;
+      const topLr = c.topLearningRate ?? lr; // the directed layers' rate unless one is given
       const loop = upDownTrainer(dbn, {
         epochs: 1,
         batchSize: 10,
         learningRate: lr,
         weightCost: wc,
         gibbsSteps: k,
-        labelStates,
+        labelStates: c.labelStates,
+        penultimateStates: c.penultimateStates,
+        momentum: c.momentum,
+        ...(c.topLearningRate ? { topLearningRate: c.topLearningRate } : {}),
         seed: 9,
         labels: train.labels,
-        rows: 10,
+        rows,
       });
       // the same draws, by hand: fork the generators as the loop does
       const root = new SeededRandom(9);
       const dataRng = root.fork();
       const rng = root.fork();
-      const order = dataRng.permutation(10);
-      const x = new Float32Array(100 * 16);
-      for (let r = 0; r < 10; r++)
-        x.set(train.data.subarray(order[r]! * 16, order[r]! * 16 + 16), r * 16);
-      const o = ops;
-      const t = (a: Float32Array, rows: number, cols: number) => o.tensor(a, [rows, cols]);
-      const v = t(x.subarray(0, 160), 10, 16);
-      const W0 = t(before.rec[0]!.W, 16, 12);
-      const b0 = t(before.rec[0]!.b, 1, 12);
-      const W1 = t(before.rec[1]!.W, 12, 10);
-      const b1 = t(before.rec[1]!.b, 1, 10);
-      const h1 = o.bernoulli(o.linear(v, W0, b0, { activation: 'sigmoid' }), rng);
-      const pen = o.bernoulli(o.linear(h1, W1, b1, { activation: 'sigmoid' }), rng);
-      const y = new Float32Array(40);
-      for (let r = 0; r < 10; r++) y[r * 4 + train.labels[order[r]!]!] = 1;
-      const wakeTop = o.concatColumns([pen, t(y, 10, 4)]);
-      const TW = t(before.top.W, 14, 20);
-      const Tb = t(before.top.b, 1, 14);
-      const Tc = t(before.top.c, 1, 20);
-      const hidden = (vis: Tensor) => o.linear(vis, TW, Tc, { activation: 'sigmoid' });
-      const visible = (h: Tensor) => {
-        const a = o.linear(h, TW, Tb, { transposeW: true });
-        return o.concatColumns([
-          o.sigmoid(o.sliceColumns(a, 0, 10)),
-          o.softmax(o.sliceColumns(a, 10, 14), 1),
-        ]);
+      const order = dataRng.permutation(rows);
+      // momentum: u ← m·u + lr·(gradient − weightCost·W), W ← W + u
+      const velocity = new Map<string, Tensor>();
+      const move = (key: string, param: Tensor, step: Tensor): Tensor => {
+        const previous = velocity.get(key);
+        const u = previous ? o.add(o.mul(previous, c.momentum), step) : step;
+        velocity.set(key, u);
+        return o.add(param, u);
       };
-      const wakeHidden = o.bernoulli(hidden(wakeTop), rng);
-      let h = wakeHidden;
-      let negVisible = wakeTop;
-      let negPen = pen;
-      for (let s = 0; s < k; s++) {
-        const pv = visible(h);
-        negPen = o.bernoulli(o.sliceColumns(pv, 0, 10), rng);
-        const labelProbabilities = o.sliceColumns(pv, 10, 14);
-        negVisible = o.concatColumns([
-          negPen,
-          labelStates === 'samples' ? o.categorical(labelProbabilities, rng) : labelProbabilities,
-        ]);
-        h = o.bernoulli(hidden(negVisible), rng);
+      const t = (a: Float32Array, r: number, cols: number) => o.tensor(a, [r, cols]);
+      let lastNegVisible: Tensor | null = null;
+      for (let batch = 0; batch < batches; batch++) {
+        const x = new Float32Array(10 * 16);
+        const y = new Float32Array(40);
+        for (let r = 0; r < 10; r++) {
+          const i = order[batch * 10 + r]!;
+          x.set(train.data.subarray(i * 16, i * 16 + 16), r * 16);
+          y[r * 4 + train.labels[i]!] = 1;
+        }
+        const v = t(x, 10, 16);
+        const [R0, R1] = P.rec as [{ W: Tensor; b: Tensor }, { W: Tensor; b: Tensor }];
+        const [G0, G1] = P.gen as [{ W: Tensor; b: Tensor }, { W: Tensor; b: Tensor }];
+        const h1 = o.bernoulli(o.linear(v, R0.W, R0.b, { activation: 'sigmoid' }), rng);
+        const penP = o.linear(h1, R1.W, R1.b, { activation: 'sigmoid' });
+        const pen = o.bernoulli(penP, rng);
+        const penData = c.penultimateStates === 'probabilities' ? penP : pen;
+        const wakeTop = o.concatColumns([penData, t(y, 10, 4)]);
+        const { W: TW, b: Tb, c: Tc } = P.top;
+        const hidden = (vis: Tensor) => o.linear(vis, TW, Tc, { activation: 'sigmoid' });
+        const visible = (h: Tensor) => {
+          const a = o.linear(h, TW, Tb, { transposeW: true });
+          return o.concatColumns([
+            o.sigmoid(o.sliceColumns(a, 0, 10)),
+            o.softmax(o.sliceColumns(a, 10, 14), 1),
+          ]);
+        };
+        const wakeHidden = o.bernoulli(hidden(wakeTop), rng);
+        let h = wakeHidden;
+        let negVisible = wakeTop;
+        let negPen = pen;
+        let negPenP: Tensor | null = null;
+        for (let s = 0; s < k; s++) {
+          const pv = visible(h);
+          const labelProbabilities = o.sliceColumns(pv, 10, 14);
+          if (c.penultimateStates === 'probabilities') {
+            negPenP = o.sliceColumns(pv, 0, 10);
+            negVisible = o.concatColumns([
+              negPenP,
+              c.labelStates === 'samples'
+                ? o.categorical(labelProbabilities, rng)
+                : labelProbabilities,
+            ]);
+          } else {
+            negPen = o.bernoulli(o.sliceColumns(pv, 0, 10), rng);
+            negVisible = o.concatColumns([
+              negPen,
+              c.labelStates === 'samples'
+                ? o.categorical(labelProbabilities, rng)
+                : labelProbabilities,
+            ]);
+          }
+          h = o.bernoulli(hidden(negVisible), rng);
+        }
+        if (negPenP) negPen = o.bernoulli(negPenP, rng); // the sleep phase starts from a sample
+        lastNegVisible = negVisible;
+        const sleep1 = o.bernoulli(
+          o.linear(negPen, G1.W, G1.b, { transposeW: true, activation: 'sigmoid' }),
+          rng,
+        );
+        const sleep0 = o.linear(sleep1, G0.W, G0.b, { transposeW: true, activation: 'sigmoid' });
+        const step = (key: string, w: { W: Tensor; b: Tensor }, d: { dW: Tensor; db: Tensor }) => ({
+          W: move(`${key} W`, w.W, o.mul(o.sub(d.dW, o.mul(w.W, wc)), lr)),
+          b: move(`${key} b`, w.b, o.mul(d.db, lr)),
+        });
+        const gen = [
+          step('g0', G0, generativeDelta(o, v, h1, G0)),
+          step('g1', G1, generativeDelta(o, h1, pen, G1)),
+        ];
+        const rec = [
+          step('r0', R0, recognitionDelta(o, sleep0, sleep1, R0)),
+          step('r1', R1, recognitionDelta(o, sleep1, negPen, R1)),
+        ];
+        const dTop = o.mul(
+          o.sub(
+            o.matmul(wakeTop, wakeHidden, { transposeA: true }),
+            o.matmul(negVisible, h, { transposeA: true }),
+          ),
+          1 / 10,
+        );
+        P.gen = gen;
+        P.rec = rec;
+        P.top = {
+          W: move('tW', TW, o.mul(o.sub(dTop, o.mul(TW, wc)), topLr)),
+          b: move('tb', Tb, o.mul(o.mean(o.sub(wakeTop, negVisible), 0), topLr)),
+          c: move('tc', Tc, o.mul(o.mean(o.sub(wakeHidden, h), 0), topLr)),
+        };
       }
-      const G1 = { W: t(before.gen[1]!.W, 12, 10), b: t(before.gen[1]!.b, 1, 12) };
-      const G0 = { W: t(before.gen[0]!.W, 16, 12), b: t(before.gen[0]!.b, 1, 16) };
-      const sleep1 = o.bernoulli(
-        o.linear(negPen, G1.W, G1.b, { transposeW: true, activation: 'sigmoid' }),
-        rng,
-      );
-      const sleep0 = o.linear(sleep1, G0.W, G0.b, { transposeW: true, activation: 'sigmoid' });
-      const step = (w: { W: Tensor; b: Tensor }, d: { dW: Tensor; db: Tensor }) => ({
-        W: o.add(w.W, o.mul(o.sub(d.dW, o.mul(w.W, wc)), lr)),
-        b: o.add(w.b, o.mul(d.db, lr)),
-      });
-      const expectGen = [
-        step(G0, generativeDelta(o, v, h1, G0)),
-        step(G1, generativeDelta(o, h1, pen, G1)),
-      ];
-      const expectRec = [
-        step({ W: W0, b: b0 }, recognitionDelta(o, sleep0, sleep1, { W: W0, b: b0 })),
-        step({ W: W1, b: b1 }, recognitionDelta(o, sleep1, negPen, { W: W1, b: b1 })),
-      ];
-      const dTop = o.mul(
-        o.sub(
-          o.matmul(wakeTop, wakeHidden, { transposeA: true }),
-          o.matmul(negVisible, h, { transposeA: true }),
-        ),
-        1 / 10,
-      );
-      const expectTopW = o.add(TW, o.mul(o.sub(dTop, o.mul(TW, wc)), lr));
 
       await loop.fit(toMatrixSource(train));
       loop.dispose();
@@ -236,16 +296,21 @@ describe('the up-down step against the plain formulas', () => {
         return worst;
       };
       for (let l = 0; l < 2; l++) {
-        expect(close(dbn.generative![l]!.W, expectGen[l]!.W)).toBeLessThan(1e-6);
-        expect(close(dbn.generative![l]!.b, expectGen[l]!.b)).toBeLessThan(1e-6);
-        expect(close(dbn.layers[l]!.W, expectRec[l]!.W)).toBeLessThan(1e-6);
-        expect(close(dbn.layers[l]!.hiddenBias, expectRec[l]!.b)).toBeLessThan(1e-6);
+        expect(close(dbn.generative![l]!.W, P.gen[l]!.W)).toBeLessThan(1e-6);
+        expect(close(dbn.generative![l]!.b, P.gen[l]!.b)).toBeLessThan(1e-6);
+        expect(close(dbn.layers[l]!.W, P.rec[l]!.W)).toBeLessThan(1e-6);
+        expect(close(dbn.layers[l]!.hiddenBias, P.rec[l]!.b)).toBeLessThan(1e-6);
       }
-      expect(close(dbn.top.W, expectTopW)).toBeLessThan(1e-6);
-      // sampled label states are one-hot rows: the label columns of the negative statistics
-      const negLabels = o.read(o.sliceColumns(negVisible, 10, 14));
-      const oneHot = negLabels.every((p) => p === 0 || p === 1);
-      expect(oneHot).toBe(labelStates === 'samples');
+      expect(close(dbn.top.W, P.top.W)).toBeLessThan(1e-6);
+      expect(close(dbn.top.visibleBias, P.top.b)).toBeLessThan(1e-6);
+      expect(close(dbn.top.hiddenBias, P.top.c)).toBeLessThan(1e-6);
+      // sampled label states are one-hot rows; penultimate probabilities are not binary
+      const negLabels = o.read(o.sliceColumns(lastNegVisible!, 10, 14));
+      expect(negLabels.every((p) => p === 0 || p === 1)).toBe(c.labelStates === 'samples');
+      const negPenultimate = o.read(o.sliceColumns(lastNegVisible!, 0, 10));
+      expect(negPenultimate.every((p) => p === 0 || p === 1)).toBe(
+        c.penultimateStates === 'samples',
+      );
       dbn.dispose();
     },
     30000,

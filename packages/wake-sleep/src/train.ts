@@ -16,6 +16,9 @@ import { checkLabels, type DBN, type Labels } from '@deepbelief/dbn';
 import {
   gibbsStepsSchema,
   type MatrixInput,
+  type Momentum,
+  momentumAt,
+  momentumSchema,
   parseOptions,
   scheduleAt,
   toMatrixSource,
@@ -36,6 +39,12 @@ const shared = {
     .union([z.number().positive().finite(), z.array(z.number().positive().finite()).min(1)])
     .default(0.01),
   weightCost: z.number().min(0).finite().default(0),
+  /**
+   * Momentum of every weight and bias update (each step adds `momentum` times the previous
+   * step): a constant, or `{ initial, final, switchEpoch }` as in RBM training. Default 0,
+   * plain steps as in the paper's appendix B; the paper chose its momentum on validation.
+   */
+  momentum: momentumSchema.default(0),
   seed: z.number().int().default(1),
   /**
    * Read the (backend-side) generative error every this many batches: a read makes a
@@ -71,6 +80,22 @@ export const upDownOptionsSchema = z
      * unit was allowed to be active"). The penultimate units are always sampled.
      */
     labelStates: z.enum(['probabilities', 'samples']).default('probabilities'),
+    /**
+     * The top RBM's learning rate (a number or one value per equal share of the epochs), when
+     * it should differ from the directed layers' `learningRate`. The paper fine-tuned "with a
+     * different learning rate" than pre-training; the associative memory, trained there at
+     * lr 0.1 with momentum 0.9, barely moves at the directed layers' rate. Default: `learningRate`.
+     */
+    topLearningRate: z
+      .union([z.number().positive().finite(), z.array(z.number().positive().finite()).min(1)])
+      .optional(),
+    /**
+     * What the top RBM learns from: the penultimate layer's sampled binary states (default, the
+     * paper's appendix B), or its probabilities, both for the wake data and for the negative
+     * chain's reconstructions, as the top RBM is pre-trained and as classification reads the
+     * penultimate layer. The sleep phase always starts from a binary sample.
+     */
+    penultimateStates: z.enum(['samples', 'probabilities']).default('samples'),
   })
   .strict();
 export type UpDownOptions = z.input<typeof upDownOptionsSchema>;
@@ -118,19 +143,22 @@ interface DirectedStack {
 function wakeSleepStep(
   stack: DirectedStack,
   v: Tensor,
-  top: (wakeTop: Tensor) => Tensor,
+  top: (wakeTop: Tensor, wakeTopProbabilities: Tensor) => Tensor,
   rng: StepContext['rng'],
   lr: number,
   weightCost: number,
+  apply: ApplyStep,
 ): Tensor {
   const o = stack.ops;
   return o.tidy(() => {
     const wake: Tensor[] = [v];
+    let wakeTopProbabilities = v;
     for (let l = 0; l < stack.depth; l++) {
       const r = stack.recognition(l);
-      wake.push(o.bernoulli(o.linear(wake[l]!, r.W, r.b, { activation: 'sigmoid' }), rng));
+      wakeTopProbabilities = o.linear(wake[l]!, r.W, r.b, { activation: 'sigmoid' });
+      wake.push(o.bernoulli(wakeTopProbabilities, rng));
     }
-    const sleepTop = top(wake[stack.depth]!);
+    const sleepTop = top(wake[stack.depth]!, wakeTopProbabilities);
     const sleep: Tensor[] = [];
     sleep[stack.depth] = sleepTop;
     for (let l = stack.depth - 1; l >= 0; l--) {
@@ -140,22 +168,27 @@ function wakeSleepStep(
     }
     // Every update from the current weights, then applied. `err` is target − prediction.
     const n = v.rows;
-    const update = (w: DirectedWeights, below: Tensor, above: Tensor, generative: boolean) => {
+    const update = (w: DirectedWeights, below: Tensor, above: Tensor, key: string) => {
+      const generative = key.startsWith('generative');
       const err = generative
         ? o.sub(below, o.linear(above, w.W, w.b, { transposeW: true, activation: 'sigmoid' }))
         : o.sub(above, o.linear(below, w.W, w.b, { activation: 'sigmoid' }));
       const product = generative
         ? o.matmul(o.mul(err, lr / n), above, { transposeA: true })
         : o.matmul(below, o.mul(err, lr / n), { transposeA: true });
-      const W =
-        weightCost > 0 ? o.add(o.mul(w.W, 1 - lr * weightCost), product) : o.add(w.W, product);
-      return { next: { W, b: o.add(w.b, o.mul(o.mean(err, 0), lr)) }, err };
+      return {
+        next: {
+          W: apply(`${key} W`, w.W, product, lr * weightCost),
+          b: apply(`${key} bias`, w.b, o.mul(o.mean(err, 0), lr), 0),
+        },
+        err,
+      };
     };
     const gen = Array.from({ length: stack.depth }, (_, l) =>
-      update(stack.generative(l), wake[l]!, wake[l + 1]!, true),
+      update(stack.generative(l), wake[l]!, wake[l + 1]!, `generative ${l}`),
     );
     const rec = Array.from({ length: stack.depth }, (_, l) =>
-      update(stack.recognition(l), sleep[l]!, sleep[l + 1]!, false),
+      update(stack.recognition(l), sleep[l]!, sleep[l + 1]!, `recognition ${l}`),
     );
     for (let l = 0; l < stack.depth; l++) {
       stack.setGenerative(l, gen[l]!.next);
@@ -166,18 +199,43 @@ function wakeSleepStep(
   });
 }
 
+/**
+ * Adds one update `step` to a parameter, with weight decay `decay` (`lr·weightCost`):
+ * `param·(1 − decay) + step` without momentum; with momentum m, through the parameter's
+ * velocity `u ← m·u + step − decay·param`, `param + u`.
+ */
+type ApplyStep = (key: string, param: Tensor, step: Tensor, decay: number) => Tensor;
+
 /** The parts of an algorithm both wake-sleep variants share. */
 abstract class DirectedAlgorithm implements TrainingAlgorithm<WakeSleepEpoch> {
   abstract readonly name: string;
   readonly metric = 'the generative error';
+  /** Each parameter's last step (its velocity), when momentum is on. */
+  private readonly velocity = new Map<string, Tensor>();
   constructor(
     protected readonly stack: DirectedStack,
     protected readonly options: {
       learningRate: number | number[];
       weightCost: number;
+      momentum: Momentum;
       epochs: number;
     },
   ) {}
+  /** The update rule of an epoch (see {@link ApplyStep}). */
+  protected applyStep(epoch: number): ApplyStep {
+    const o = this.stack.ops;
+    const m = momentumAt(this.options.momentum, epoch);
+    return (key, param, step, decay) => {
+      if (m === 0 && !this.velocity.has(key))
+        return decay > 0 ? o.add(o.mul(param, 1 - decay), step) : o.add(param, step);
+      const previous = this.velocity.get(key);
+      let u = decay > 0 ? o.sub(step, o.mul(param, decay)) : step;
+      if (previous) u = o.add(o.mul(previous, m), u);
+      this.velocity.set(key, o.keep(u));
+      previous?.dispose();
+      return o.add(param, u);
+    };
+  }
   abstract step(v: Tensor, context: StepContext): Tensor;
   protected gibbsAt(_epoch: number): number {
     return 0;
@@ -210,10 +268,32 @@ abstract class DirectedAlgorithm implements TrainingAlgorithm<WakeSleepEpoch> {
     return bad && `the weights (${bad})`;
   }
   getState(): AlgorithmState {
-    return { tensors: {}, values: {} };
+    const o = this.stack.ops;
+    const tensors: Record<string, { shape: number[]; data: Float32Array }> = {};
+    for (const [key, u] of this.velocity)
+      tensors[`velocity ${key}`] = { shape: [...u.shape], data: o.read(u) };
+    return { tensors, values: {} };
   }
-  setState(_state: AlgorithmState): void {}
-  dispose(): void {}
+  setState(state: AlgorithmState): void {
+    const o = this.stack.ops;
+    this.disposeVelocity();
+    for (const [name, t] of Object.entries(state.tensors)) {
+      if (!name.startsWith('velocity ')) continue;
+      const [rows, cols] = t.shape;
+      if (t.shape.length !== 2 || rows === undefined || cols === undefined)
+        throw new ShapeError(
+          `${this.name} state: ${name} is [${t.shape.join(', ')}], expected a matrix`,
+        );
+      this.velocity.set(name.slice('velocity '.length), o.keep(o.tensor(t.data, [rows, cols])));
+    }
+  }
+  private disposeVelocity(): void {
+    for (const u of this.velocity.values()) u.dispose();
+    this.velocity.clear();
+  }
+  dispose(): void {
+    this.disposeVelocity();
+  }
 }
 
 /** The up-down algorithm on a DBN, as a step of the training loop. */
@@ -262,22 +342,37 @@ class UpDownAlgorithm extends DirectedAlgorithm {
     const K = dbn.numLabels;
     const gibbs = this.gibbsAt(epoch);
     const lr = this.learningRateAt(epoch);
+    const topLr = opts.topLearningRate ? scheduleAt(opts.topLearningRate, epoch, opts.epochs) : lr;
     const wc = opts.weightCost;
-    const topPhase = (pen: Tensor): Tensor => {
-      let wakeTop = pen;
+    const apply = this.applyStep(epoch);
+    const penProbabilities = opts.penultimateStates === 'probabilities';
+    const topPhase = (pen: Tensor, penP: Tensor): Tensor => {
+      const penData = penProbabilities ? penP : pen;
+      let wakeTop = penData;
       if (K > 0) {
         const y = new Float32Array(pen.rows * K);
         for (let r = 0; r < pen.rows; r++) y[r * K + Number(this.labels![indices[r]!])] = 1;
-        wakeTop = o.concatColumns([pen, o.fromArray(y, [pen.rows, K])]);
+        wakeTop = o.concatColumns([penData, o.fromArray(y, [pen.rows, K])]);
       }
       const wakeHidden = o.bernoulli(top.hiddenProbabilities(wakeTop), rng);
       // CD-k starts the negative chain at the wake states; PCD continues last batch's chain
       let h = opts.persistent && this.chain ? this.chain : wakeHidden;
       let negVisible: Tensor = wakeTop;
       let negPen: Tensor = pen;
+      let negPenP: Tensor | null = null;
       for (let s = 0; s < gibbs; s++) {
         const pv = top.visibleProbabilities(h);
-        if (K > 0 && opts.labelStates === 'samples') {
+        if (penProbabilities) {
+          // reconstructions as probabilities; the sleep phase's binary sample is drawn after
+          negPenP = K > 0 ? o.sliceColumns(pv, 0, n) : pv;
+          const labels = K > 0 ? o.sliceColumns(pv, n, n + K) : null;
+          negVisible = !labels
+            ? negPenP
+            : o.concatColumns([
+                negPenP,
+                opts.labelStates === 'samples' ? o.categorical(labels, rng) : labels,
+              ]);
+        } else if (K > 0 && opts.labelStates === 'samples') {
           // every visible unit sampled by its type: binary penultimate units, one label
           negVisible = top.sampleVisibleFrom(pv, rng);
           negPen = o.sliceColumns(negVisible, 0, n);
@@ -288,6 +383,7 @@ class UpDownAlgorithm extends DirectedAlgorithm {
         }
         h = o.bernoulli(top.hiddenProbabilities(negVisible), rng);
       }
+      if (negPenP) negPen = o.bernoulli(negPenP, rng);
       if (opts.persistent) {
         const old = this.chain;
         this.chain = o.keep(h);
@@ -296,29 +392,36 @@ class UpDownAlgorithm extends DirectedAlgorithm {
       const m = pen.rows;
       // lr·(<v hᵀ>_wake − <v hᵀ>_negative) as one product of stacked factors
       const R = o.concatRows([wakeTop, negVisible]);
-      const H = o.concatRows([o.mul(wakeHidden, lr / m), o.mul(h, -lr / m)]);
+      const H = o.concatRows([o.mul(wakeHidden, topLr / m), o.mul(h, -topLr / m)]);
       const stepW = o.matmul(R, H, { transposeA: true });
-      top.replace('W', wc > 0 ? o.add(o.mul(top.W, 1 - lr * wc), stepW) : o.add(top.W, stepW));
+      top.replace('W', apply('top W', top.W, stepW, topLr * wc));
       top.replace(
         'visibleBias',
-        o.add(top.visibleBias, o.mul(o.mean(o.sub(wakeTop, negVisible), 0), lr)),
+        apply(
+          'top visible bias',
+          top.visibleBias,
+          o.mul(o.mean(o.sub(wakeTop, negVisible), 0), topLr),
+          0,
+        ),
       );
-      top.replace('hiddenBias', o.add(top.hiddenBias, o.sum(H, 0)));
+      top.replace('hiddenBias', apply('top hidden bias', top.hiddenBias, o.sum(H, 0), 0));
       return negPen;
     };
-    return wakeSleepStep(this.stack, v, topPhase, rng, lr, wc);
+    return wakeSleepStep(this.stack, v, topPhase, rng, lr, wc, apply);
   }
   override getState(): AlgorithmState {
     const o = this.dbn.ops;
+    const base = super.getState();
     return {
       tensors: this.chain
-        ? { chains: { shape: [...this.chain.shape], data: o.read(this.chain) } }
-        : {},
-      values: {},
+        ? { ...base.tensors, chains: { shape: [...this.chain.shape], data: o.read(this.chain) } }
+        : base.tensors,
+      values: base.values,
     };
   }
   override setState(state: AlgorithmState): void {
     const o = this.dbn.ops;
+    super.setState(state);
     this.chain?.dispose();
     this.chain = null;
     const saved = state.tensors.chains;
@@ -335,6 +438,7 @@ class UpDownAlgorithm extends DirectedAlgorithm {
     this.chain = o.keep(o.tensor(saved.data, [saved.shape[0]!, hidden]));
   }
   override dispose(): void {
+    super.dispose();
     this.chain?.dispose();
     this.chain = null;
   }
@@ -367,14 +471,16 @@ class WakeSleepAlgorithm extends DirectedAlgorithm {
     const { sbn } = this;
     const o = sbn.ops;
     const lr = this.learningRateAt(epoch);
+    const apply = this.applyStep(epoch);
     const topPhase = (wakeTop: Tensor): Tensor => {
       const prior = o.sigmoid(sbn.topBias);
       const old = sbn.topBias;
-      sbn.topBias = o.keep(o.add(sbn.topBias, o.mul(o.mean(o.sub(wakeTop, prior), 0), lr)));
+      const step = o.mul(o.mean(o.sub(wakeTop, prior), 0), lr);
+      sbn.topBias = o.keep(apply('top prior bias', sbn.topBias, step, 0));
       old.dispose();
       return o.bernoulli(o.add(o.zeros(wakeTop.shape), prior), rng);
     };
-    return wakeSleepStep(this.stack, v, topPhase, rng, lr, this.options.weightCost);
+    return wakeSleepStep(this.stack, v, topPhase, rng, lr, this.options.weightCost, apply);
   }
 }
 

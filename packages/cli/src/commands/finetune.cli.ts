@@ -36,6 +36,16 @@ export function defineFinetune(program: Command, io: CliIo): void {
         )
         .option('--weight-cost <x>', 'L2 weight cost (default 0)', real({ min: 0 }))
         .option(
+          '--momentum <x>',
+          'momentum of every update (default 0, as in the paper)',
+          real({ min: 0, max: 1, maxOpen: true }),
+        )
+        .option(
+          '--top-learning-rate <x>',
+          "the top RBM's learning rate (default: --learning-rate)",
+          real({ min: 0, minOpen: true }),
+        )
+        .option(
           '--persistent',
           "keep the top RBM's negative chains from batch to batch (persistent CD)",
         )

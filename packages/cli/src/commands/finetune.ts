@@ -59,6 +59,8 @@ export interface UpDownFlags extends DataFlags, BackendFlags, CheckpointFlags {
   readonly learningRate?: number;
   readonly gibbsSteps?: number[];
   readonly weightCost?: number;
+  readonly momentum?: number;
+  readonly topLearningRate?: number;
   readonly persistent?: boolean;
   readonly seed?: number;
 }
@@ -162,6 +164,8 @@ export async function finetuneUpDown(
       ['learningRate', '--learning-rate'],
       ['gibbsSteps', '--gibbs-steps'],
       ['weightCost', '--weight-cost'],
+      ['momentum', '--momentum'],
+      ['topLearningRate', '--top-learning-rate'],
       ['persistent', '--persistent'],
       ['seed', '--seed'],
     ]);
@@ -204,6 +208,8 @@ export async function finetuneUpDown(
       gibbsSteps:
         flags.gibbsSteps && flags.gibbsSteps.length === 1 ? flags.gibbsSteps[0] : flags.gibbsSteps,
       weightCost: flags.weightCost,
+      momentum: flags.momentum,
+      topLearningRate: flags.topLearningRate,
       persistent: flags.persistent,
       seed,
     });
