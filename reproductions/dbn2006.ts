@@ -5,8 +5,8 @@
  *   validation); up-down for 300 epochs with k = 3, 6, 10 Gibbs steps for 100 epochs each,
  *   validated every `--validate-every` epochs, the best point kept; then, from the best point,
  *   up-down on all 60,000 images until the error on the full training set is as low as the
- *   44,000-image error was at the best point (the paper: 59 more epochs; 1.39 % best on
- *   validation, 1.25 % on test). Classification: a deterministic up pass, then the exact free
+ *   44,000-image error was at the best point (the paper: 59 more epochs; 1.39 % test error
+ *   at the best validation point, 1.25 % at the end). Classification: a deterministic up pass, then the exact free
  *   energy of each label. Samples: 10 per label, 1,000 Gibbs steps with the label clamped,
  *   binary penultimate states propagated down (figure 8), judged by a 3-NN vote over the
  *   training images.

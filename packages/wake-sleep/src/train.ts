@@ -82,9 +82,9 @@ export const upDownOptionsSchema = z
     labelStates: z.enum(['probabilities', 'samples']).default('probabilities'),
     /**
      * The top RBM's learning rate (a number or one value per equal share of the epochs), when
-     * it should differ from the directed layers' `learningRate`. The paper fine-tuned "with a
-     * different learning rate" than pre-training; the associative memory, trained there at
-     * lr 0.1 with momentum 0.9, barely moves at the directed layers' rate. Default: `learningRate`.
+     * it should differ from the directed layers' `learningRate` (default: the same). On the
+     * 2006 DBN a top RBM faster than the directed layers makes the label free energy classify
+     * worse (`results/dbn2006-updown-probe/`).
      */
     topLearningRate: z
       .union([z.number().positive().finite(), z.array(z.number().positive().finite()).min(1)])
@@ -168,8 +168,15 @@ function wakeSleepStep(
     }
     // Every update from the current weights, then applied. `err` is target − prediction.
     const n = v.rows;
-    const update = (w: DirectedWeights, below: Tensor, above: Tensor, key: string) => {
-      const generative = key.startsWith('generative');
+    const update = (
+      w: DirectedWeights,
+      below: Tensor,
+      above: Tensor,
+      kind: 'generative' | 'recognition',
+      l: number,
+    ) => {
+      const generative = kind === 'generative';
+      const key = `${kind} ${l}`;
       const err = generative
         ? o.sub(below, o.linear(above, w.W, w.b, { transposeW: true, activation: 'sigmoid' }))
         : o.sub(above, o.linear(below, w.W, w.b, { activation: 'sigmoid' }));
@@ -185,10 +192,10 @@ function wakeSleepStep(
       };
     };
     const gen = Array.from({ length: stack.depth }, (_, l) =>
-      update(stack.generative(l), wake[l]!, wake[l + 1]!, `generative ${l}`),
+      update(stack.generative(l), wake[l]!, wake[l + 1]!, 'generative', l),
     );
     const rec = Array.from({ length: stack.depth }, (_, l) =>
-      update(stack.recognition(l), sleep[l]!, sleep[l + 1]!, `recognition ${l}`),
+      update(stack.recognition(l), sleep[l]!, sleep[l + 1]!, 'recognition', l),
     );
     for (let l = 0; l < stack.depth; l++) {
       stack.setGenerative(l, gen[l]!.next);
