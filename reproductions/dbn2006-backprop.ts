@@ -1,6 +1,7 @@
 /**
  * The backprop row of the 2006 table (Hinton & Salakhutdinov 2006: 1.2 %) under a few SGD
- * recipes, from the same greedily pre-trained stack (`results/dbn2006/pretrained.dbn`, 30
+ * recipes and the papers' own optimiser (conjugate gradients on mini-batches of 1,000), from
+ * the same greedily pre-trained stack (`results/dbn2006/pretrained.dbn`, 30
  * epochs per layer on 44,000 images) unrolled to 784-500-500-2000-10.
  *
  * Every variant holds out the same 10,000 of the 60,000 training images (fineTune's seeded
@@ -61,6 +62,18 @@ const VARIANTS: { name: string; what: string; options: FineTuneOptions }[] = [
     name: 'sgd-0.03-decay',
     what: 'lr 0.03, 0.01, 0.003 over thirds of 30 epochs, best validation loss kept',
     options: { ...BASE, epochs: 30, patience: 30, learningRate: [0.03, 0.01, 0.003] },
+  },
+  {
+    name: 'cg-1000',
+    what: "conjugate gradients as Hinton & Salakhutdinov's backpropclassify.m: mini-batches of 1,000, 3 line searches each, the output layer alone for the first 5 epochs, no weight decay",
+    options: {
+      ...BASE,
+      optimizer: 'cg',
+      batchSize: 1000,
+      lineSearches: 3,
+      outputOnlyEpochs: 5,
+      weightDecay: 0,
+    },
   },
 ];
 
@@ -153,11 +166,11 @@ const rows = Object.entries(results)
       `| ${name} | ${r.what} | ${r.bestEpoch} of ${r.epochsRun} | ${r.validationError === null ? '–' : pct(r.validationError)} | ${pct(r.testError)} | ${(r.seconds / 60).toFixed(1)} min |`,
   )
   .join('\n');
-const md = `# Backprop on the pre-trained 2006 stack: SGD recipes (backend ${ops.name})
+const md = `# Backprop on the pre-trained 2006 stack: SGD and conjugate-gradient recipes (backend ${ops.name})
 
 784-500-500-2000-10 unrolled from \`results/dbn2006/pretrained.dbn\`; SGD, momentum 0.9, weight
-decay 1e-5, batch 100; 10,000 of the 60,000 training images held out (the same rows for every
-variant); the weights of the best validation loss kept. Chosen by validation error:
+decay 1e-5, batch 100, unless the recipe says otherwise; 10,000 of the 60,000 training images
+held out (the same rows for every variant); the weights of the best validation loss kept. Chosen by validation error:
 **${chosen.name}**, then run on all 60,000 images for ${fullEpochs} epochs. Paper (Hinton &
 Salakhutdinov 2006): 1.2 %. Command: \`node --conditions=deepbelief-source --import tsx
 reproductions/dbn2006-backprop.ts\`; log: run.log (one line per epoch, run alone on the 2-core VM).

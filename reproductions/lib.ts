@@ -160,7 +160,7 @@ export function fineTuneClassifier(
   return fineTune(net, data, { labels: data.labels! }, 'softmax-cross-entropy', options, {
     onEpoch: (e) =>
       run.log(
-        `${label} epoch ${e.epoch + 1}/${options.epochs}: lr ${JSON.stringify(options.learningRate)}, train ${e.trainLoss.toFixed(4)}, validation ${e.validationLoss?.toFixed(4) ?? '–'} (${e.seconds.toFixed(1)} s)`,
+        `${label} epoch ${e.epoch + 1}/${options.epochs}: ${options.optimizer === 'cg' ? `cg, ${options.lineSearches ?? 3} line searches` : `lr ${JSON.stringify(options.learningRate)}`}, train ${e.trainLoss.toFixed(4)}, validation ${e.validationLoss?.toFixed(4) ?? '–'} (${e.seconds.toFixed(1)} s)`,
       ),
   });
 }

@@ -285,6 +285,43 @@ describe('finetune', () => {
     expect(r.testError).toBeLessThan(0.5);
   });
 
+  it.concurrent('backprop by conjugate gradients (--optimizer cg) records its settings', async () => {
+    const out = path('classifier-cg.safetensors');
+    const run = await runCli([
+      'finetune',
+      'backprop',
+      DBN,
+      '--data',
+      'mnist',
+      '--limit',
+      '1000',
+      '--epochs',
+      '2',
+      '--batch-size',
+      '200',
+      '--optimizer',
+      'cg',
+      '--line-searches',
+      '2',
+      '--output-only-epochs',
+      '1',
+      '--out',
+      out,
+      ...WASM,
+    ]);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/^backprop epoch 2\/2: loss \d/m);
+    const info = JSON.parse((await runInProcess(['info', out, '--json'])).stdout);
+    expect(info.training.hyperParameters.backprop).toMatchObject({
+      optimizer: 'cg',
+      lineSearches: 2,
+      outputOnlyEpochs: 1,
+    });
+    const evaluated = await runCli(['eval', out, '--limit', '500', '--json', ...WASM]);
+    expect(evaluated.code).toBe(0);
+    expect(JSON.parse(evaluated.stdout).testError).toBeLessThan(0.5);
+  });
+
   it.concurrent('up-down writes a wake-sleep DBN that still classifies and samples', async () => {
     const out = path('updown.safetensors');
     const run = await runCli([

@@ -250,11 +250,11 @@ describe('backpropagation', () => {
     },
   );
 
-  it('fine-tuning the unrolled DBN lowers the training loss and keeps the error low (SGD and Adam)', async () => {
+  it('fine-tuning the unrolled DBN lowers the training loss and keeps the error low (SGD, Adam and CG)', async () => {
     const { dbn, train } = await trainedToyDBN(2);
     const test = noisyPrototypes(200, 0.05, 98);
     const x = ops.tensor(test.data, [200, 16]);
-    for (const optimizer of ['sgd', 'adam'] as const) {
+    for (const optimizer of ['sgd', 'adam', 'cg'] as const) {
       const net = unrollClassifier(dbn);
       const before = net.loss(
         ops.tensor(train.data, [400, 16]),
@@ -281,6 +281,36 @@ describe('backpropagation', () => {
       net.dispose();
     }
   });
+
+  it.each(['sgd', 'cg'] as const)(
+    'outputOnlyEpochs trains only the output layer at first (%s)',
+    async (optimizer) => {
+      const { dbn, train } = await trainedToyDBN(2);
+      const net = unrollClassifier(dbn);
+      const before = net.layers.map((l) => [ops.read(l.W), ops.read(l.b)]);
+      const changed = () =>
+        net.layers.map((l, i) =>
+          [ops.read(l.W), ops.read(l.b)].some((a, k) => a.some((v, j) => v !== before[i]![k]![j])),
+        );
+      const options = { batchSize: 20, learningRate: 0.1, optimizer, outputOnlyEpochs: 1 };
+      await fineTune(net, train, { labels: train.labels }, 'softmax-cross-entropy', {
+        ...options,
+        epochs: 1,
+      });
+      expect(changed()).toEqual(net.layers.map((_, i) => i === net.layers.length - 1));
+      // from the second epoch on, every layer learns
+      const again = unrollClassifier(dbn);
+      await fineTune(again, train, { labels: train.labels }, 'softmax-cross-entropy', {
+        ...options,
+        epochs: 2,
+      });
+      expect(
+        again.layers.map((l, i) => ops.read(l.W).some((v, j) => v !== before[i]![0]![j])),
+      ).toEqual(again.layers.map(() => true));
+      net.dispose();
+      again.dispose();
+    },
+  );
 
   it('fineTuneSplit names the rows fineTune holds out: its validation loss is the loss on them', async () => {
     const d = noisyPrototypes(40, 0.05, 3);

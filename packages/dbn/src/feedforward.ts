@@ -20,6 +20,7 @@ import {
   toMatrixSource,
 } from '@deepbelief/rbm';
 import { z } from 'zod';
+import { minimize } from './conjugate-gradient.js';
 import { checkLabels, type Labels } from './data.js';
 
 /** Values added to the total input of one layer (0-based `layer`), e.g. the code layer's noise. */
@@ -266,8 +267,20 @@ export const fineTuneOptionsSchema = z
     learningRate: z
       .union([z.number().positive().finite(), z.array(z.number().positive().finite()).min(1)])
       .default(0.1),
-    optimizer: z.enum(['sgd', 'adam']).default('sgd'),
+    /**
+     * `sgd` (with momentum), `adam`, or `cg`: conjugate gradients with `lineSearches` line
+     * searches on each mini-batch, as Hinton & Salakhutdinov (2006) fine-tuned (Rasmussen's
+     * `minimize.m`, mini-batches of 1,000, 3 line searches); `cg` ignores the learning rate.
+     */
+    optimizer: z.enum(['sgd', 'adam', 'cg']).default('sgd'),
     momentum: z.number().min(0).lt(1).default(0.9),
+    /** Line searches per mini-batch with `optimizer: 'cg'`. */
+    lineSearches: z.number().int().min(1).default(3),
+    /**
+     * Train only the output layer for the first this many epochs (the features stay as
+     * pre-trained while the new output weights settle; Hinton & Salakhutdinov: 5 epochs).
+     */
+    outputOnlyEpochs: z.number().int().min(0).default(0),
     weightDecay: z.number().min(0).finite().default(0),
     /** Fraction of the rows held out for early stopping (0: none). */
     validationFraction: z.number().min(0).lt(1).default(0),
@@ -352,9 +365,10 @@ export class Backpropagation implements TrainingAlgorithm<FineTuneEpoch> {
       this.noise = { layer: cn.layer, width, values };
     } else this.noise = null;
     const adam = options.optimizer === 'adam';
+    const cg = options.optimizer === 'cg';
     this.moments = net.layers.map((l) => ({
-      mW: o.keep(o.zeros(l.W.shape)),
-      mb: o.keep(o.zeros(l.b.shape)),
+      mW: cg ? null : o.keep(o.zeros(l.W.shape)),
+      mb: cg ? null : o.keep(o.zeros(l.b.shape)),
       vW: adam ? o.keep(o.zeros(l.W.shape)) : null,
       vb: adam ? o.keep(o.zeros(l.b.shape)) : null,
     }));
@@ -371,6 +385,8 @@ export class Backpropagation implements TrainingAlgorithm<FineTuneEpoch> {
     this.targets.readRows(indices, y);
     this.t++;
     const t = this.t;
+    const outputOnly = epoch < opts.outputOnlyEpochs;
+    if (opts.optimizer === 'cg') return this.conjugateGradientStep(x, y, outputOnly);
     return o.tidy(() => {
       const target = o.tensor(y, [indices.length, this.targets.cols]);
       const sgd = opts.optimizer === 'sgd';
@@ -400,6 +416,7 @@ export class Backpropagation implements TrainingAlgorithm<FineTuneEpoch> {
         layerNoise,
       );
       net.layers.forEach((layer, i) => {
+        if (outputOnly && i < net.layers.length - 1) return;
         const s = this.moments[i]!;
         const g = grads[i]!;
         if (sgd) {
@@ -430,6 +447,71 @@ export class Backpropagation implements TrainingAlgorithm<FineTuneEpoch> {
       });
       return value;
     });
+  }
+
+  /**
+   * One mini-batch of conjugate gradients: the weights (all, or the output layer's) as one
+   * float64 vector, the objective the batch's mean loss plus `weightDecay`/2·‖W‖², its
+   * gradient by backpropagation. Returns the loss before the step, as SGD does.
+   */
+  private conjugateGradientStep(x: Tensor, y: Float32Array, outputOnly: boolean): Tensor {
+    const { net, options: opts } = this;
+    const o = net.ops;
+    const layers = outputOnly ? [net.layers.length - 1] : net.layers.map((_, i) => i);
+    const parts = layers.flatMap((i) => {
+      const l = net.layers[i]!;
+      return [
+        { layer: l, key: 'W' as const, size: l.W.size, decay: opts.weightDecay },
+        { layer: l, key: 'b' as const, size: l.b.size, decay: 0 },
+      ];
+    });
+    const total = parts.reduce((n, p) => n + p.size, 0);
+    const weights = new Float64Array(total);
+    let at = 0;
+    for (const p of parts) {
+      weights.set(o.read(p.layer[p.key]), at);
+      at += p.size;
+    }
+    const put = (w: Float64Array) => {
+      let offset = 0;
+      for (const p of parts) {
+        const shape = p.layer[p.key].shape;
+        swap(
+          o,
+          p.layer,
+          p.key,
+          o.tensor(Float32Array.from(w.subarray(offset, offset + p.size)), shape),
+        );
+        offset += p.size;
+      }
+    };
+    const target = o.keep(o.tensor(y, [x.rows, this.targets.cols]));
+    let lossBefore: number | null = null;
+    const objective = (w: Float64Array, gradient: Float64Array): number => {
+      put(w);
+      const { loss, gradients } = net.lossAndGradients(x, target, this.loss);
+      let value = o.item(loss);
+      lossBefore ??= value;
+      let offset = 0;
+      for (const [j, i] of layers.entries()) {
+        for (const [k, g] of [gradients[i]!.W, gradients[i]!.b].entries()) {
+          const p = parts[2 * j + k]!;
+          gradient.set(o.read(g), offset);
+          if (p.decay > 0)
+            for (let q = offset; q < offset + p.size; q++) {
+              value += 0.5 * p.decay * w[q]! * w[q]!;
+              gradient[q]! += p.decay * w[q]!;
+            }
+          offset += p.size;
+        }
+      }
+      o.dispose([loss, gradients.map((g) => [g.W, g.b])]);
+      return value;
+    };
+    minimize(objective, weights, opts.lineSearches);
+    put(weights);
+    target.dispose();
+    return o.fromArray(new Float32Array([lossBefore!]), [1, 1]);
   }
 
   /** Mean loss over `rows` of `source`, in blocks of 1,000. */

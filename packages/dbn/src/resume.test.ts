@@ -98,59 +98,71 @@ describe('backprop resumed mid-epoch', () => {
     dbn.dispose();
     return { net, train };
   }
-  const options = {
+  const common = {
     epochs: 6,
     batchSize: 10,
     learningRate: 0.05,
-    optimizer: 'adam' as const,
     validationFraction: 0.2,
     patience: 10,
     seed: 8,
     metricsEvery: 4,
   };
+  const options = { ...common, optimizer: 'adam' as const };
 
-  it('a classifier with early-stopping memory and Adam moments ends bit-identical', async () => {
-    const { net: whole, train } = await classifier();
-    const history = await fineTune(
-      whole,
-      train,
-      { labels: train.labels },
-      'softmax-cross-entropy',
-      options,
-    );
-    const expected = tensorsOf(encodeClassifier(whole));
+  it.each([
+    ['Adam moments', 'adam'],
+    ['conjugate gradients, the output layer alone at first', 'cg'],
+  ] as const)(
+    'a classifier with early-stopping memory and %s ends bit-identical',
+    async (_, optimizer) => {
+      const options = {
+        ...common,
+        optimizer,
+        ...(optimizer === 'cg' ? { lineSearches: 2, outputOnlyEpochs: 2 } : {}),
+      };
+      const { net: whole, train } = await classifier();
+      const history = await fineTune(
+        whole,
+        train,
+        { labels: train.labels },
+        'softmax-cross-entropy',
+        options,
+      );
+      const expected = tensorsOf(encodeClassifier(whole));
 
-    const { net: first } = await classifier();
-    const run = fineTuneTrainer(
-      first,
-      train,
-      { labels: train.labels },
-      'softmax-cross-entropy',
-      options,
-    );
-    await run.loop.fit(run.source, { maxBatches: 24 * 2 + 5 }); // 24 batches per epoch
-    const bytes = encodeBackpropCheckpoint('classifier', first, run.loop, settings);
-    run.loop.dispose();
-    first.dispose();
+      const { net: first } = await classifier();
+      const run = fineTuneTrainer(
+        first,
+        train,
+        { labels: train.labels },
+        'softmax-cross-entropy',
+        options,
+      );
+      await run.loop.fit(run.source, { maxBatches: 24 * 2 + 5 }); // 24 batches per epoch
+      const bytes = encodeBackpropCheckpoint('classifier', first, run.loop, settings);
+      run.loop.dispose();
+      first.dispose();
 
-    const restored = decodeBackpropCheckpoint(ops, bytes, 'classifier');
-    const again = fineTuneTrainer(
-      restored.model,
-      train,
-      { labels: train.labels },
-      'softmax-cross-entropy',
-      options,
-    );
-    again.loop.setState(restored.state);
-    expect(again.loop.getState().algorithm.values).toEqual(restored.state.algorithm.values);
-    const resumedHistory = await again.loop.fit(again.source);
-    again.algorithm.restoreBest();
-    again.loop.dispose();
-    expect(tensorsOf(encodeClassifier(restored.model))).toEqual(expected);
-    expect(resumedHistory.map((h) => [h.trainLoss, h.validationLoss])).toEqual(
-      history.map((h) => [h.trainLoss, h.validationLoss]),
-    );
-  }, 30000);
+      const restored = decodeBackpropCheckpoint(ops, bytes, 'classifier');
+      const again = fineTuneTrainer(
+        restored.model,
+        train,
+        { labels: train.labels },
+        'softmax-cross-entropy',
+        options,
+      );
+      again.loop.setState(restored.state);
+      expect(again.loop.getState().algorithm.values).toEqual(restored.state.algorithm.values);
+      const resumedHistory = await again.loop.fit(again.source);
+      again.algorithm.restoreBest();
+      again.loop.dispose();
+      expect(tensorsOf(encodeClassifier(restored.model))).toEqual(expected);
+      expect(resumedHistory.map((h) => [h.trainLoss, h.validationLoss])).toEqual(
+        history.map((h) => [h.trainLoss, h.validationLoss]),
+      );
+    },
+    30000,
+  );
 
   it('early stopping ends the run and restores the best weights; the state remembers', async () => {
     const { net, train } = await classifier();

@@ -80,7 +80,20 @@ export function defineFinetune(program: Command, io: CliIo): void {
           real({ min: 0, minOpen: true }),
         )
         .addOption(
-          new Option('--optimizer <name>', 'optimizer (default sgd)').choices(['sgd', 'adam']),
+          new Option(
+            '--optimizer <name>',
+            'optimizer (default sgd; cg: conjugate gradients, as Hinton & Salakhutdinov 2006, with --batch-size 1000)',
+          ).choices(['sgd', 'adam', 'cg']),
+        )
+        .option(
+          '--line-searches <n>',
+          'line searches per mini-batch with cg (default 3)',
+          integer(1),
+        )
+        .option(
+          '--output-only-epochs <n>',
+          'train only the output layer for the first n epochs (default 0)',
+          integer(0),
         )
         .option(
           '--momentum <x>',

@@ -71,7 +71,9 @@ export interface BackpropFlags extends DataFlags, BackendFlags, CheckpointFlags 
   readonly epochs?: number;
   readonly batchSize?: number;
   readonly learningRate?: number;
-  readonly optimizer?: 'sgd' | 'adam';
+  readonly optimizer?: 'sgd' | 'adam' | 'cg';
+  readonly lineSearches?: number;
+  readonly outputOnlyEpochs?: number;
   readonly momentum?: number;
   readonly weightDecay?: number;
   readonly validationFraction?: number;
@@ -328,6 +330,8 @@ async function backpropTarget(
       ['batchSize', '--batch-size'],
       ['learningRate', '--learning-rate'],
       ['optimizer', '--optimizer'],
+      ['lineSearches', '--line-searches'],
+      ['outputOnlyEpochs', '--output-only-epochs'],
       ['momentum', '--momentum'],
       ['weightDecay', '--weight-decay'],
       ['validationFraction', '--validation-fraction'],
@@ -374,6 +378,8 @@ async function backpropTarget(
     batchSize: flags.batchSize,
     learningRate: flags.learningRate,
     optimizer: flags.optimizer,
+    lineSearches: flags.lineSearches,
+    outputOnlyEpochs: flags.outputOnlyEpochs,
     momentum: flags.momentum,
     weightDecay: flags.weightDecay ?? (model.kind === 'dbn' ? 1e-5 : undefined),
     validationFraction: flags.validationFraction ?? (model.kind === 'dbn' ? 0.1 : undefined),
