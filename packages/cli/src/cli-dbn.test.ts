@@ -248,8 +248,8 @@ describe('DBN likelihood bound (eval --exact / --ais on a DBN without labels)', 
 });
 
 describe('finetune', () => {
-  it.concurrent('backprop turns the DBN into a classifier that eval scores', async () => {
-    const out = path('classifier.safetensors');
+  /** `finetune backprop` on 1,000 MNIST images for 2 epochs, then `eval` of the classifier. */
+  async function backpropThenEval(out: string, ...flags: string[]) {
     const run = await runCli([
       'finetune',
       'backprop',
@@ -260,14 +260,20 @@ describe('finetune', () => {
       '1000',
       '--epochs',
       '2',
-      '--batch-size',
-      '20',
+      ...flags,
       '--out',
       out,
       ...WASM,
     ]);
     expect(run.code).toBe(0);
     expect(run.stderr).toMatch(/^backprop epoch 2\/2: loss \d/m);
+    const evaluated = await runCli(['eval', out, '--limit', '500', '--json', ...WASM]);
+    expect(evaluated.code).toBe(0);
+    return JSON.parse(evaluated.stdout);
+  }
+
+  it.concurrent('backprop turns the DBN into a classifier that eval scores', async () => {
+    const r = await backpropThenEval(path('classifier.safetensors'), '--batch-size', '20');
     const file = load('classifier.safetensors');
     expect(file.kind).toBe('classifier');
     expect(file.model).toEqual({
@@ -278,25 +284,14 @@ describe('finetune', () => {
         { inputs: 64, outputs: 10, activation: 'softmax' },
       ],
     });
-    const evaluated = await runCli(['eval', out, '--limit', '500', '--json', ...WASM]);
-    expect(evaluated.code).toBe(0);
-    const r = JSON.parse(evaluated.stdout);
     expect(r.kind).toBe('classifier');
     expect(r.testError).toBeLessThan(0.5);
   });
 
   it.concurrent('backprop by conjugate gradients (--optimizer cg) records its settings', async () => {
     const out = path('classifier-cg.safetensors');
-    const run = await runCli([
-      'finetune',
-      'backprop',
-      DBN,
-      '--data',
-      'mnist',
-      '--limit',
-      '1000',
-      '--epochs',
-      '2',
+    const r = await backpropThenEval(
+      out,
       '--batch-size',
       '200',
       '--optimizer',
@@ -305,21 +300,14 @@ describe('finetune', () => {
       '2',
       '--output-only-epochs',
       '1',
-      '--out',
-      out,
-      ...WASM,
-    ]);
-    expect(run.code).toBe(0);
-    expect(run.stderr).toMatch(/^backprop epoch 2\/2: loss \d/m);
+    );
     const info = JSON.parse((await runInProcess(['info', out, '--json'])).stdout);
     expect(info.training.hyperParameters.backprop).toMatchObject({
       optimizer: 'cg',
       lineSearches: 2,
       outputOnlyEpochs: 1,
     });
-    const evaluated = await runCli(['eval', out, '--limit', '500', '--json', ...WASM]);
-    expect(evaluated.code).toBe(0);
-    expect(JSON.parse(evaluated.stdout).testError).toBeLessThan(0.5);
+    expect(r.testError).toBeLessThan(0.5);
   });
 
   it.concurrent('up-down writes a wake-sleep DBN that still classifies and samples', async () => {
