@@ -452,14 +452,17 @@ export class Backpropagation implements TrainingAlgorithm<FineTuneEpoch> {
   /**
    * One mini-batch of conjugate gradients: the weights (all, or the output layer's) as one
    * float64 vector, the objective the batch's mean loss plus `weightDecay`/2·‖W‖², its
-   * gradient by backpropagation. Returns the loss before the step, as SGD does.
+   * gradient by backpropagation. Returns the loss before the step, as SGD does. While only
+   * the output layer learns, the layers below are run once per batch, not per evaluation.
    */
   private conjugateGradientStep(x: Tensor, y: Float32Array, outputOnly: boolean): Tensor {
-    const { net, options: opts } = this;
-    const o = net.ops;
-    const layers = outputOnly ? [net.layers.length - 1] : net.layers.map((_, i) => i);
-    const parts = layers.flatMap((i) => {
-      const l = net.layers[i]!;
+    const { options: opts } = this;
+    const o = this.net.ops;
+    const last = this.net.layers.length - 1;
+    // the network the objective evaluates: the whole one, or its output layer on fixed features
+    const net = outputOnly ? new FeedForwardNet(o, [this.net.layers[last]!]) : this.net;
+    const input = outputOnly ? o.keep(this.net.forwardTo(x, last)) : x;
+    const parts = net.layers.flatMap((l) => {
       return [
         { layer: l, key: 'W' as const, size: l.W.size, decay: opts.weightDecay },
         { layer: l, key: 'b' as const, size: l.b.size, decay: 0 },
@@ -489,13 +492,13 @@ export class Backpropagation implements TrainingAlgorithm<FineTuneEpoch> {
     let lossBefore: number | null = null;
     const objective = (w: Float64Array, gradient: Float64Array): number => {
       put(w);
-      const { loss, gradients } = net.lossAndGradients(x, target, this.loss);
+      const { loss, gradients } = net.lossAndGradients(input, target, this.loss);
       let value = o.item(loss);
       lossBefore ??= value;
       let offset = 0;
-      for (const [j, i] of layers.entries()) {
-        for (const [k, g] of [gradients[i]!.W, gradients[i]!.b].entries()) {
-          const p = parts[2 * j + k]!;
+      for (const [i, layer] of gradients.entries()) {
+        for (const [k, g] of [layer.W, layer.b].entries()) {
+          const p = parts[2 * i + k]!;
           gradient.set(o.read(g), offset);
           if (p.decay > 0)
             for (let q = offset; q < offset + p.size; q++) {
@@ -511,6 +514,7 @@ export class Backpropagation implements TrainingAlgorithm<FineTuneEpoch> {
     minimize(objective, weights, opts.lineSearches);
     put(weights);
     target.dispose();
+    if (input !== x) input.dispose();
     return o.fromArray(new Float32Array([lossBefore!]), [1, 1]);
   }
 
