@@ -160,8 +160,9 @@ epochs (validation / training). The full run (lr 0.01): 1.88 / 1.46 % at epoch 1
 of MNIST grey levels (seed 2006), not binarised.
 Command: \`node --conditions=deepbelief-source --import tsx reproductions/dbn2006-updown-probe.ts --epochs ${EPOCHS}\`;
 log: run.log. Each variant ran alone on the 2-core VM, except that the last two epochs of
-lr-0.03-top-0.003 overlapped the start of the next probe (its time, not its errors: the
-errors do not depend on the load).
+lr-0.03-top-0.003 overlapped the start of the next probe, and a type check of one package ran
+during epochs 5–6 of pen-probabilities-lr-0.03 (their times, not their errors: the errors do
+not depend on the load).
 
 | variant | recipe | ${Array.from({ length: Math.floor(EPOCHS / 5) }, (_, i) => `epoch ${5 * (i + 1)}`).join(' | ')} | time |
 |---|---|${'---|'.repeat(Math.floor(EPOCHS / 5))}---|

@@ -78,9 +78,9 @@ describe('train dbn → eval, sample, draw', () => {
     expect(run.stdout).toMatch(/^true\\pred +0 +1 +2 +3 +4 +5 +6 +7 +8 +9$/m);
   });
 
-  it.concurrent('sample --label 3 --count 4 writes a 4-tile PNG', async () => {
-    const out = path('threes.png');
-    const run = await runCli([
+  /** `sample` of four label-3 digits with 20 Gibbs steps, written to `out`. */
+  const sampleThrees = (out: string, ...flags: string[]) =>
+    runCli([
       'sample',
       DBN,
       '--label',
@@ -89,10 +89,15 @@ describe('train dbn → eval, sample, draw', () => {
       '4',
       '--gibbs-steps',
       '20',
+      ...flags,
       '--out',
       out,
       ...WASM,
     ]);
+
+  it.concurrent('sample --label 3 --count 4 writes a 4-tile PNG', async () => {
+    const out = path('threes.png');
+    const run = await sampleThrees(out);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(`wrote ${out} (117×30): 4 samples of label 3, 20 Gibbs steps`);
     const png = readPng(out);
@@ -102,21 +107,7 @@ describe('train dbn → eval, sample, draw', () => {
 
   it.concurrent('sample --init label starts the chains from the label alone; --init data is refused for a DBN', async () => {
     const out = path('from-label.png');
-    const run = await runCli([
-      'sample',
-      DBN,
-      '--label',
-      '3',
-      '--count',
-      '4',
-      '--gibbs-steps',
-      '20',
-      '--init',
-      'label',
-      '--out',
-      out,
-      ...WASM,
-    ]);
+    const run = await sampleThrees(out, '--init', 'label');
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(
       '4 samples of label 3, 20 Gibbs steps in the top RBM from the label alone',

@@ -462,12 +462,10 @@ export class Backpropagation implements TrainingAlgorithm<FineTuneEpoch> {
     // the network the objective evaluates: the whole one, or its output layer on fixed features
     const net = outputOnly ? new FeedForwardNet(o, [this.net.layers[last]!]) : this.net;
     const input = outputOnly ? o.keep(this.net.forwardTo(x, last)) : x;
-    const parts = net.layers.flatMap((l) => {
-      return [
-        { layer: l, key: 'W' as const, size: l.W.size, decay: opts.weightDecay },
-        { layer: l, key: 'b' as const, size: l.b.size, decay: 0 },
-      ];
-    });
+    const parts = net.layers.flatMap((l) => [
+      { layer: l, key: 'W' as const, size: l.W.size, decay: opts.weightDecay },
+      { layer: l, key: 'b' as const, size: l.b.size, decay: 0 },
+    ]);
     const total = parts.reduce((n, p) => n + p.size, 0);
     const weights = new Float64Array(total);
     let at = 0;
